@@ -1,0 +1,50 @@
+# Loss Functions, Hands-On: the two commands are `make book` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+VENDOR := _vendor/.stamp
+BUILD := _build
+
+.PHONY: help book test lab notebooks vendor clean student book-student grade bench browser-deps unit nbval build-check
+
+help:
+	@echo "make book        build the website into $(BUILD)/html (sets up .venv on first use)"
+	@echo "make test        everything CI checks: unit tests + doctests, nbval, -W build, browser tests"
+	@echo "make lab         JupyterLab on chapters/ with the course environment"
+	@echo "make notebooks   re-execute chapters/*.ipynb and store their outputs (after editing a chapter)"
+	@echo "make clean       remove $(BUILD)/ (keeps .venv)"
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $@
+
+$(VENDOR): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	rm -rf _vendor && mkdir -p _vendor/katex/fonts
+	cp node_modules/katex/dist/katex.min.css _vendor/katex/
+	cp node_modules/katex/dist/fonts/*.woff2 _vendor/katex/fonts/
+	@touch $@
+
+vendor: $(VENDOR)
+
+book: $(STAMP) $(VENDOR)
+	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
+	@echo ""
+	@echo "Open $(CURDIR)/$(BUILD)/html/index.html in a browser."
+
+test: $(STAMP) $(VENDOR)
+	@bash tools/run_tests.sh
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab chapters/
+
+notebooks: $(STAMP)
+	$(BIN)/python tools/run_notebooks.py chapters/*.ipynb
+
+clean:
+	rm -rf $(BUILD)
