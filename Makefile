@@ -14,6 +14,10 @@ help:
 	@echo "make test        everything CI checks: unit tests + doctests, nbval, -W build, browser tests"
 	@echo "make lab         JupyterLab on chapters/ with the course environment"
 	@echo "make notebooks   re-execute chapters/*.ipynb and store their outputs (after editing a chapter)"
+	@echo "make student     student edition: notebooks without solutions or outputs, in student/"
+	@echo "make book-student the website with solutions hidden, in $(BUILD)/student/_build/html"
+	@echo "make grade SUBMISSIONS=dir   grade submitted notebooks into grades.csv"
+	@echo "make bench       benchmarks and performance budgets"
 	@echo "make clean       remove $(BUILD)/ (keeps .venv)"
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
@@ -45,6 +49,24 @@ lab: $(STAMP)
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/run_notebooks.py chapters/*.ipynb
+
+student: $(STAMP)
+	$(BIN)/python tools/make_student.py --out student
+
+book-student: $(STAMP) $(VENDOR)
+	@mkdir -p $(BUILD)
+	$(BIN)/python tools/student_config.py > $(BUILD)/_config.student.yml
+	$(BIN)/jupyter-book build . --builder html -W -n --keep-going --config $(BUILD)/_config.student.yml --path-output $(BUILD)/student
+	@echo ""
+	@echo "Open $(CURDIR)/$(BUILD)/student/_build/html/index.html in a browser."
+
+SUBMISSIONS ?= submissions
+GRADES ?= grades.csv
+grade: $(STAMP)
+	$(BIN)/python -m lossutils.grade $(SUBMISSIONS) --out $(GRADES)
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(BUILD)
