@@ -24,13 +24,20 @@ def reduce(values: np.ndarray, reduction: str = "mean"):
     return np.asarray(values.mean(), dtype=np.float64)
 
 
-def reduce_grad(grad: np.ndarray, reduction: str = "mean") -> np.ndarray:
+def reduce_grad(grad: np.ndarray, reduction: str = "mean", *, n_losses: int | None = None) -> np.ndarray:
     """Scale an element-wise gradient of the summed loss for ``reduction``.
 
     For "none" the gradient is that of ``loss.sum()`` (what torch's ``backward`` on
     ``loss.sum()`` returns), so all three reductions give a gradient of the pred's shape.
+
+    ``n_losses`` is how many per-sample loss values "mean" averages over. It defaults to
+    ``grad.size``, which is right for element-wise losses; pass it when the loss has fewer
+    values than its input has elements (cross-entropy: logits (N, C) but N losses, so the
+    mean gradient is divided by N, not N*C).
     """
     check_reduction(reduction)
-    if reduction == "mean" and grad.size:
-        return grad / grad.size
+    grad = np.asarray(grad, dtype=np.float64)
+    count = grad.size if n_losses is None else int(n_losses)
+    if reduction == "mean" and count:
+        return grad / count
     return grad

@@ -1,0 +1,181 @@
+r"""Losses on embeddings: the contrastive pair loss, the triplet loss and InfoNCE.
+
+All three take batches of embeddings as 2-D arrays of shape (N, D), one row per sample; for a
+single sample reshape to (1, D). Empty batches (N = 0) follow the package reduction policy
+("none" gives an empty array, "mean" NaN, "sum" 0); embeddings with no features (D = 0) are
+an error.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._reduction import reduce
+from ._validation import (
+    as_float_array, check_ndim, check_positive, check_reduction, check_same_shape,
+    check_values_in,
+)
+
+
+def _embeddings(arrays, names):
+    """Validate embedding batches: float64, 2-D (N, D), D > 0, all of the same shape."""
+    out = []
+    for a, name in zip(arrays, names):
+        a = as_float_array(a, name)
+        check_ndim(a, 2, name, "(N, D)", f"for a single embedding use {name}.reshape(1, -1)")
+        if a.shape[1] == 0:
+            raise ValueError(f"{name} has shape {a.shape}: 0 features per row; pass D >= 1")
+        out.append(a)
+    for a, name in zip(out[1:], names[1:]):
+        check_same_shape(out[0], a, names[0], name)
+    return out
+
+
+def contrastive_loss(x1, x2, same, *, margin=1.0, reduction="mean"):
+    r"""Contrastive loss for pairs of embeddings (Hadsell, Chopra & LeCun, 2006).
+
+    .. math::
+        \ell = \tfrac12\, s\, d^2 + \tfrac12\,(1 - s)\,\max(0,\ \text{margin} - d)^2,
+        \qquad d = \lVert x_1 - x_2 \rVert_2,\ s \in \{0, 1\}
+
+    Similar pairs (``same = 1``) are pulled together; dissimilar pairs (``same = 0``) are
+    pushed apart until they are ``margin`` away, then ignored.
+
+    torch has no function for it; the torch expression is::
+
+        d = (x1 - x2).norm(dim=1)
+        0.5 * same * d**2 + 0.5 * (1 - same) * torch.clamp(margin - d, min=0) ** 2
+
+    (``torch.nn.CosineEmbeddingLoss`` and ``HingeEmbeddingLoss`` are related but different.)
+
+    Args:
+        x1, x2: embeddings of shape (N, D).
+        same: shape (N,), 1 (or True) for a similar pair, 0 (or False) for a dissimilar one.
+        margin: distance beyond which dissimilar pairs cost nothing; must be > 0.
+        reduction: "mean", "sum" or "none" (one value per pair).
+
+    Example (a similar pair at distance 5, a dissimilar pair at distance 1, margin 2):
+        >>> contrastive_loss([[0, 0], [0, 0]], [[3, 4], [0.6, 0.8]], [1, 0],
+        ...                  margin=2.0, reduction="none").tolist()
+        [12.5, 0.5]
+    """
+    check_reduction(reduction)
+    margin = check_positive(margin, "margin")
+    a, b = _embeddings((x1, x2), ("x1", "x2"))
+    s = as_float_array(same, "same")
+    if s.shape != (a.shape[0],):
+        raise ValueError(
+            f"x1 has shape {a.shape} so same must have shape ({a.shape[0]},), one label per "
+            f"pair, got shape {s.shape}"
+        )
+    check_values_in(s, (0.0, 1.0), "same", "use 1 for a similar pair and 0 for a dissimilar one")
+    diff = a - b
+    d2 = np.einsum("nd,nd->n", diff, diff)  # squared distance, exact for the similar term
+    d = np.sqrt(d2)
+    # Plain sums are fine: an overflow gives d = inf, where both branches are the right limit
+    # (inf for a similar pair, 0 for a dissimilar one).
+    pos = 0.5 * d2
+    neg = 0.5 * np.maximum(0.0, margin - d) ** 2
+    # np.where, not s*pos + (1-s)*neg: 0 * inf would turn a far dissimilar pair into NaN
+    loss = np.where(s == 1.0, pos, neg)
+    loss = np.where(np.isnan(s), np.nan, loss)  # NaN policy: a NaN label gives a NaN loss
+    return reduce(loss, reduction)
+
+
+def triplet_margin_loss(anchor, positive, negative, *, margin=1.0, reduction="mean"):
+    r"""Triplet loss (FaceNet, Schroff et al., 2015): the positive must be closer than the
+    negative by ``margin``.
+
+    .. math::
+        \ell = \max(0,\ d(a, p) - d(a, n) + \text{margin}),
+        \qquad d(u, v) = \lVert u - v + \varepsilon \rVert_2,\ \varepsilon = 10^{-6}
+
+    Same as ``torch.nn.functional.triplet_margin_loss(a, p, n, margin=margin)`` with its
+    defaults ``p=2, eps=1e-6, swap=False``. Like torch's ``pairwise_distance``, the
+    :math:`\varepsilon` is added to every component of the *difference* (it keeps the gradient
+    of the norm finite when ``u == v``), so ``d(u, u) = sqrt(D) * 1e-6``, not 0.
+
+    Args:
+        anchor, positive, negative: embeddings of shape (N, D).
+        margin: required gap between the two distances; must be > 0 (as in torch).
+        reduction: "mean", "sum" or "none" (one value per triplet).
+
+    Example (positive at distance 5, negative at 5.5: the gap 0.5 is short of margin 1):
+        >>> round(float(triplet_margin_loss([[0, 0]], [[3, 4]], [[0, 5.5]])), 5)
+        0.5
+    """
+    check_reduction(reduction)
+    margin = check_positive(margin, "margin")
+    a, p, n = _embeddings((anchor, positive, negative), ("anchor", "positive", "negative"))
+    eps = 1e-6
+
+    def dist(u, v):
+        w = u - v + eps
+        # plain sum of squares, like torch: overflows only beyond ~1e154, where torch does too
+        return np.sqrt(np.einsum("nd,nd->n", w, w))
+
+    loss = np.maximum(0.0, dist(a, p) - dist(a, n) + margin)
+    return reduce(loss, reduction)
+
+
+def _unit_rows(x, name):
+    """Rows scaled to unit L2 norm; a row of zeros is an error (it has no direction)."""
+    scale = np.max(np.abs(x), axis=1)  # NaN if the row has a NaN: propagates
+    zero = scale == 0
+    if np.any(zero):
+        i = int(np.flatnonzero(zero)[0])
+        raise ValueError(
+            f"row {i} of {name} has zero norm, so it has no direction to normalise; "
+            "drop that row or give it a non-zero embedding"
+        )
+    # divide by the largest |entry| first: the sum of squares then neither overflows (1e200)
+    # nor underflows (1e-200) -- torch's F.normalize does at those scales
+    xs = x / scale[:, None]
+    return xs / np.sqrt(np.einsum("nd,nd->n", xs, xs))[:, None]
+
+
+def info_nce_loss(queries, keys, *, temperature=0.1, reduction="mean"):
+    r"""InfoNCE (van den Oord et al., 2018; the NT-Xent of SimCLR) with in-batch negatives.
+
+    Rows are L2-normalised, so the similarities are cosines. Row ``i``'s positive is key ``i``;
+    the other ``N - 1`` keys of the batch are its negatives:
+
+    .. math::
+        \ell_i = -\log \frac{\exp(q_i \cdot k_i / \tau)}{\sum_{j=1}^{N} \exp(q_i \cdot k_j / \tau)}
+        \quad \text{with } q_i, k_j \text{ of unit norm}
+
+    i.e. cross-entropy over the similarity logits with the diagonal as targets. torch twin::
+
+        logits = F.normalize(q, dim=1) @ F.normalize(k, dim=1).T / temperature
+        F.cross_entropy(logits, torch.arange(len(q)), reduction=reduction)
+
+    CLIP averages this with the same loss for ``keys`` against ``queries`` (``logits.T``).
+
+    Args:
+        queries, keys: embeddings of shape (N, D); they need not be normalised, but no row may
+            be all zeros (ValueError: a zero vector has no direction; torch's F.normalize would
+            silently map it to zeros).
+        temperature: :math:`\tau > 0`; small values sharpen the softmax.
+        reduction: "mean", "sum" or "none" (one value per query).
+
+    Example (two orthogonal pairs, each query equal to its key; with tau = 1 every loss is
+    log(1 + e^-1)):
+        >>> eye = [[1.0, 0.0], [0.0, 1.0]]
+        >>> round(float(info_nce_loss(eye, eye, temperature=1.0)), 6)
+        0.313262
+    """
+    check_reduction(reduction)
+    temperature = check_positive(temperature, "temperature")
+    q, k = _embeddings((queries, keys), ("queries", "keys"))
+    logits = (_unit_rows(q, "queries") @ _unit_rows(k, "keys").T) / temperature
+    # Cross-entropy via log-sum-exp around the row max m (exp never overflows, even for
+    # tau = 1e-6): loss_i = (m_i - logit_ii) + log(1 + sum_{j != argmax} exp(logit_ij - m_i)).
+    # log1p keeps the digits of small losses (a confident row at tau = 0.01), which
+    # log(sum) would round away: log(1 + 4.5e-5) loses 5 significant digits.
+    rows = np.arange(logits.shape[0])
+    top = np.argmax(logits, axis=1) if logits.size else np.zeros(0, dtype=np.int64)
+    m = logits[rows, top]  # NaN if the row has a NaN (argmax picks it): propagates
+    e = np.exp(logits - m[:, None])
+    e[rows, top] = 0.0
+    loss = (m - np.diagonal(logits)) + np.log1p(e.sum(axis=1))
+    return reduce(loss, reduction)

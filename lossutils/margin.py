@@ -1,0 +1,162 @@
+r"""Margin losses: binary hinge, squared hinge and the multiclass hinge of ``multi_margin_loss``.
+
+A margin loss looks at the *margin* :math:`m = y\,s` (label times score): it is zero once the
+sample is on the right side by at least ``margin``, and grows linearly (or quadratically) below.
+Unlike cross-entropy it stops pushing as soon as the margin is reached.
+
+Empty batches follow the package reduction policy (as torch does): "none" gives an empty array,
+"mean" NaN, "sum" 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._reduction import reduce, reduce_grad
+from ._validation import (
+    as_float_array, as_index_array, check_ndim, check_positive, check_reduction,
+    check_same_shape, check_values_in,
+)
+
+_PM1_HINT = "for 0/1 labels pass 2*y - 1"
+
+
+def _hinge_inputs(scores, target, margin, reduction):
+    check_reduction(reduction)
+    margin = check_positive(margin, "margin")
+    s = as_float_array(scores, "scores")
+    y = as_float_array(target, "target")
+    check_same_shape(s, y, "scores", "target")
+    check_values_in(y, (-1.0, 1.0), "target", _PM1_HINT, choices="-1 or +1")
+    return s, y, margin
+
+
+def hinge_loss(scores, target, *, margin=1.0, reduction="mean"):
+    r"""Binary hinge loss of raw scores against labels in {-1, +1}.
+
+    .. math::
+        \ell(s, y) = \max(0,\ \text{margin} - y\,s), \qquad y \in \{-1, +1\}
+
+    torch has no binary hinge function; the torch expression is
+    ``torch.clamp(margin - y * s, min=0)`` (or ``torch.relu(margin - y * s)``).
+    ``torch.nn.HingeEmbeddingLoss`` is a different loss: it takes *distances* ``x`` and gives
+    ``x`` for ``y = 1`` and ``max(0, margin - x)`` for ``y = -1``.
+
+    Args:
+        scores: raw scores (any shape), positive means "class +1".
+        target: labels of the same shape, each -1 or +1 (for 0/1 labels pass ``2*y - 1``).
+        margin: the margin to reach; must be > 0.
+        reduction: "mean", "sum" or "none".
+
+    Example (scores 2.5, 0.5 and -1.0 for a positive sample):
+        >>> hinge_loss([2.5, 0.5, -1.0], [1, 1, 1], reduction="none").tolist()
+        [0.0, 0.5, 2.0]
+        >>> float(hinge_loss([2.5, 0.5, -1.0], [1, 1, 1]))
+        0.8333333333333334
+    """
+    s, y, margin = _hinge_inputs(scores, target, margin, reduction)
+    # y is +-1, so y*s is exact and no term can overflow for finite scores
+    return reduce(np.maximum(0.0, margin - y * s), reduction)
+
+
+def hinge_loss_grad(scores, target, *, margin=1.0, reduction="mean"):
+    r"""Gradient of :func:`hinge_loss` with respect to ``scores``.
+
+    .. math::
+        \frac{\partial \ell}{\partial s} = -y \text{ if } y\,s < \text{margin}, \text{ else } 0
+
+    At the kink :math:`y\,s = \text{margin}` the loss has no derivative; we return the
+    subgradient 0 (any value between -y and 0 is a valid subgradient). That is what torch's
+    autograd gives for ``torch.relu(margin - y*s)``; ``torch.clamp(..., min=0)`` gives -y there.
+    A NaN score gives a NaN gradient. For "none" this is the gradient of the summed loss;
+    for "mean" it is divided by the number of elements.
+
+    Example:
+        >>> hinge_loss_grad([2.5, 0.5, -1.0], [1, 1, 1], reduction="sum").tolist()
+        [0.0, -1.0, -1.0]
+    """
+    s, y, margin = _hinge_inputs(scores, target, margin, reduction)
+    z = margin - y * s
+    grad = np.where(z > 0, -y, 0.0)
+    grad = np.where(np.isnan(z), np.nan, grad)  # NaN policy: NaN in, NaN out
+    return reduce_grad(grad, reduction)
+
+
+def squared_hinge_loss(scores, target, *, margin=1.0, reduction="mean"):
+    r"""Squared hinge loss: the hinge, squared, so it is smooth at the margin.
+
+    .. math::
+        \ell(s, y) = \max(0,\ \text{margin} - y\,s)^2, \qquad y \in \{-1, +1\}
+
+    torch expression: ``torch.clamp(margin - y * s, min=0) ** 2`` (no torch function).
+
+    Args:
+        scores, target, margin, reduction: as for :func:`hinge_loss`.
+
+    Example:
+        >>> squared_hinge_loss([2.5, 0.5, -1.0], [1, 1, 1], reduction="none").tolist()
+        [0.0, 0.25, 4.0]
+    """
+    s, y, margin = _hinge_inputs(scores, target, margin, reduction)
+    h = np.maximum(0.0, margin - y * s)
+    return reduce(h * h, reduction)
+
+
+def multi_margin_loss(scores, target, *, margin=1.0, reduction="mean"):
+    r"""Multiclass hinge loss (Weston--Watkins form, averaged over classes).
+
+    .. math::
+        \ell(x, y) = \frac{1}{C} \sum_{i \ne y} \max(0,\ \text{margin} - x_y + x_i)
+
+    Same as ``torch.nn.functional.multi_margin_loss(x, y, p=1, margin=margin)`` (no weight).
+    Note the division by the number of classes ``C``, which torch does too.
+
+    Args:
+        scores: raw class scores, shape (N, C), or (C,) for one sample.
+        target: class indices in 0 .. C-1, shape (N,), or a scalar for (C,) scores.
+        margin: required gap between the true class score and every other; must be > 0.
+        reduction: "mean", "sum" or "none" (one value per sample; a 0-d array for (C,) scores).
+
+    Example (true class 1 beats class 0 by 1.5 but class 2 by only 0.5, so only class 2
+    is inside the margin and costs (1 - 0.5) / 3):
+        >>> float(multi_margin_loss([[0.5, 2.0, 1.5]], [1]))
+        0.16666666666666666
+
+    An empty batch (N = 0) follows the package reduction policy (mean NaN, sum 0); torch 2.13
+    returns an uninitialised number there. C = 0 is an error, as in torch.
+    """
+    check_reduction(reduction)
+    margin = check_positive(margin, "margin")
+    x = as_float_array(scores, "scores")
+    check_ndim(x, (1, 2), "scores", "(N, C) or (C,)")
+    y = as_index_array(target, "target")
+    if x.ndim == 1:
+        if y.ndim != 0:
+            raise ValueError(
+                f"scores has shape {x.shape} (one sample) so target must be a scalar class index, "
+                f"got shape {y.shape}; for a batch pass scores of shape (N, C)"
+            )
+    elif y.shape != (x.shape[0],):
+        raise ValueError(
+            f"scores has shape {x.shape} so target must have shape ({x.shape[0]},), one class "
+            f"index per row, got shape {y.shape}"
+        )
+    n_classes = x.shape[-1]
+    if n_classes == 0:
+        raise ValueError("scores has 0 classes (last dimension is 0); pass at least one class")
+    bad = (y < 0) | (y >= n_classes)
+    if np.any(bad):
+        raise ValueError(
+            f"target holds class index {int(y[bad].flat[0])}, out of range for {n_classes} "
+            f"classes; class indices must be in 0 .. {n_classes - 1}"
+        )
+    x2 = x.reshape(-1, n_classes)
+    y2 = y.reshape(-1)
+    rows = np.arange(x2.shape[0])
+    true_score = x2[rows, y2][:, None]
+    terms = np.maximum(0.0, margin - true_score + x2)
+    is_true = np.zeros(x2.shape, dtype=bool)
+    is_true[rows, y2] = True
+    terms = np.where(is_true, 0.0, terms)  # the i == y term is excluded (it would be `margin`)
+    per_sample = terms.sum(axis=1) / n_classes
+    return reduce(per_sample.reshape(y.shape), reduction)

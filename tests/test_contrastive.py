@@ -1,0 +1,409 @@
+"""Tests of lossutils.contrastive: contrastive pair, triplet and InfoNCE losses vs torch."""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings, strategies as st
+
+from lossutils import contrastive_loss, info_nce_loss, triplet_margin_loss
+
+REDUCTIONS = ["none", "mean", "sum"]
+SHAPES = [(1, 1), (5, 3), (16, 8)]
+
+
+def T(x, grad=False):
+    return torch.tensor(np.asarray(x), dtype=torch.float64, requires_grad=grad)
+
+
+def torch_reduce(values, reduction):
+    return {"none": lambda v: v, "mean": torch.mean, "sum": torch.sum}[reduction](values)
+
+
+def assert_reduced(out):
+    assert isinstance(out, np.ndarray) and out.shape == () and out.dtype == np.float64
+
+
+def numeric_grad(f, x, h=1e-6):
+    """Central differences of the scalar f at x (float64 array)."""
+    g = np.empty_like(x)
+    for i in np.ndindex(x.shape):
+        e = np.zeros_like(x)
+        e[i] = h
+        g[i] = (float(f(x + e)) - float(f(x - e))) / (2 * h)
+    return g
+
+
+# ------------------------------------------------------------------------ contrastive
+
+def torch_contrastive(x1, x2, same, margin=1.0, reduction="mean", grad=False):
+    a, b, s = T(x1, grad), T(x2), T(same)
+    d = (a - b).norm(dim=1)
+    loss = torch_reduce(0.5 * s * d**2 + 0.5 * (1 - s) * torch.clamp(margin - d, min=0) ** 2,
+                        reduction)
+    return (loss, a) if grad else loss.detach().numpy()
+
+
+def test_contrastive_worked_values():
+    # similar pair at distance 5: 0.5 * 25; dissimilar at distance 1 with margin 2: 0.5 * 1^2;
+    # dissimilar at distance 5 > margin: 0
+    x1 = np.zeros((3, 2))
+    x2 = np.array([[3.0, 4.0], [0.6, 0.8], [3.0, 4.0]])
+    out = contrastive_loss(x1, x2, [1, 0, 0], margin=2.0, reduction="none")
+    np.testing.assert_allclose(out, [12.5, 0.5, 0.0], rtol=1e-15)
+    assert out.dtype == np.float64
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_contrastive_every_reduction(reduction):
+    x1, x2 = np.zeros((3, 2)), np.array([[3.0, 4.0], [0.6, 0.8], [3.0, 4.0]])
+    per = np.array([12.5, 0.5, 0.0])
+    out = contrastive_loss(x1, x2, [1, 0, 0], margin=2.0, reduction=reduction)
+    np.testing.assert_allclose(out, {"none": per, "mean": per.mean(), "sum": per.sum()}[reduction],
+                               rtol=1e-15)
+    if reduction != "none":
+        assert_reduced(out)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("margin", [1.0, 0.5, 4.0])
+def test_contrastive_matches_torch_expression(shape, reduction, margin):
+    rng = np.random.default_rng(10)
+    x1, x2 = rng.normal(size=shape), rng.normal(size=shape)
+    same = rng.integers(0, 2, size=shape[0])
+    np.testing.assert_allclose(contrastive_loss(x1, x2, same, margin=margin, reduction=reduction),
+                               torch_contrastive(x1, x2, same, margin, reduction), rtol=1e-13)
+
+
+def test_contrastive_accepts_boolean_labels():
+    rng = np.random.default_rng(11)
+    x1, x2 = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+    same = np.array([True, False, True, False])
+    np.testing.assert_array_equal(contrastive_loss(x1, x2, same, reduction="none"),
+                                  contrastive_loss(x1, x2, same.astype(int), reduction="none"))
+
+
+def test_contrastive_gradient_torch_autograd_vs_finite_differences():
+    # our loss, differentiated numerically, against torch's autograd of the same expression
+    rng = np.random.default_rng(12)
+    x1, x2 = rng.normal(size=(6, 3)), rng.normal(size=(6, 3))
+    same = np.array([1, 0, 1, 0, 0, 1])
+    margin = 3.0  # every dissimilar pair is inside the margin: both branches have gradient
+    d = np.linalg.norm(x1 - x2, axis=1)
+    assert np.all(np.abs(d - margin) > 1e-3) and np.all(d[same == 0] < margin)
+    loss, a = torch_contrastive(x1, x2, same, margin, "mean", grad=True)
+    loss.backward()
+    num = numeric_grad(lambda z: contrastive_loss(z, x2, same, margin=margin), x1)
+    np.testing.assert_allclose(num, a.grad.numpy(), rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("scale", [1e8, 1e-8])
+def test_contrastive_extreme_scales_finite_and_match_torch(scale):
+    rng = np.random.default_rng(13)
+    x1, x2 = scale * rng.normal(size=(6, 4)), scale * rng.normal(size=(6, 4))
+    same = np.array([1, 0, 1, 0, 1, 0])
+    margin = 2.0 * scale  # keep the dissimilar branch active at both scales
+    out = contrastive_loss(x1, x2, same, margin=margin, reduction="none")
+    assert np.all(np.isfinite(out))
+    np.testing.assert_allclose(out, torch_contrastive(x1, x2, same, margin, "none"), rtol=1e-12)
+
+
+def test_contrastive_far_dissimilar_pair_costs_zero_not_nan():
+    # d overflows to inf: 0 * inf would be NaN in the textbook formula; the limit is 0
+    out = contrastive_loss([[1e200, 0.0]], [[-1e200, 0.0]], [0], reduction="none")
+    np.testing.assert_array_equal(out, [0.0])
+
+
+def test_contrastive_nan_propagates_to_its_pair():
+    x1, x2 = np.zeros((3, 2)), np.ones((3, 2))
+    x1[0, 0] = np.nan
+    out = contrastive_loss(x1, x2, [1, np.nan, 0], reduction="none")
+    assert np.isnan(out[0]) and np.isnan(out[1]) and np.isfinite(out[2])
+
+
+def test_contrastive_empty_batch():
+    x = np.zeros((0, 3))
+    assert contrastive_loss(x, x, [], reduction="none").shape == (0,)
+    assert np.isnan(contrastive_loss(x, x, []))
+    assert float(contrastive_loss(x, x, [], reduction="sum")) == 0.0
+
+
+class TestContrastiveValidation:
+    def test_same_must_be_zero_or_one(self):
+        with pytest.raises(ValueError, match=r"same must hold only 0 or 1, found -1\.0.*1 for a similar"):
+            contrastive_loss(np.zeros((2, 3)), np.ones((2, 3)), [1, -1])
+
+    def test_same_column_vector_rejected(self):
+        with pytest.raises(ValueError, match=r"same must have shape \(4,\).*got shape \(4, 1\)"):
+            contrastive_loss(np.zeros((4, 3)), np.ones((4, 3)), np.ones((4, 1)))
+
+    def test_x1_x2_shape_mismatch(self):
+        with pytest.raises(ValueError, match=r"x1 has shape \(4, 3\) but x2 has shape \(4, 2\)"):
+            contrastive_loss(np.zeros((4, 3)), np.ones((4, 2)), np.ones(4))
+
+    def test_broadcastable_rows_rejected(self):
+        with pytest.raises(ValueError, match=r"x1 has shape \(4, 3\) but x2 has shape \(1, 3\)"):
+            contrastive_loss(np.zeros((4, 3)), np.ones((1, 3)), np.ones(4))
+
+    @pytest.mark.parametrize("shape", [(3,), (2, 3, 4)])
+    def test_wrong_ndim(self, shape):
+        with pytest.raises(ValueError, match=r"x1 must be a 2-D array of shape \(N, D\).*reshape\(1, -1\)"):
+            contrastive_loss(np.zeros(shape), np.zeros(shape), [1])
+
+    def test_zero_features(self):
+        with pytest.raises(ValueError, match="0 features per row"):
+            contrastive_loss(np.zeros((2, 0)), np.zeros((2, 0)), [1, 0])
+
+    @pytest.mark.parametrize("margin", [0.0, -1.0])
+    def test_margin_must_be_positive(self, margin):
+        with pytest.raises(ValueError, match="margin must be a positive"):
+            contrastive_loss(np.zeros((2, 3)), np.ones((2, 3)), [1, 0], margin=margin)
+
+    def test_unknown_reduction(self):
+        with pytest.raises(ValueError, match="reduction must be one of"):
+            contrastive_loss(np.zeros((2, 3)), np.ones((2, 3)), [1, 0], reduction="max")
+
+
+# --------------------------------------------------------------------------- triplet
+
+def torch_triplet(a, p, n, margin=1.0, reduction="mean"):
+    return F.triplet_margin_loss(T(a), T(p), T(n), margin=margin, reduction=reduction).numpy()
+
+
+def test_triplet_worked_value_and_eps():
+    # positive at distance ~5, negative at ~5.5: loss ~ 5 - 5.5 + 1 = 0.5 (eps shifts it by ~1e-6)
+    out = float(triplet_margin_loss([[0.0, 0.0]], [[3.0, 4.0]], [[0.0, 5.5]]))
+    assert out == pytest.approx(0.5, abs=1e-5)
+    # the eps is added to the difference, as in torch: d(u, u) = sqrt(D) * 1e-6, not 0
+    u = np.ones((1, 4))
+    far = np.full((1, 4), 10.0)
+    expected = max(0.0, 2e-6 - np.linalg.norm(u - far + 1e-6) + 1.0)
+    assert float(triplet_margin_loss(u, u, far, margin=1.0)) == 0.0 == expected
+    got = triplet_margin_loss(u, u, u + 0.25, margin=1.0, reduction="sum")
+    np.testing.assert_allclose(got, 2e-6 - np.linalg.norm(np.full(4, -0.25 + 1e-6)) + 1.0, rtol=1e-15)
+    np.testing.assert_allclose(got, torch_triplet(u, u, u + 0.25, 1.0, "sum"), rtol=1e-15)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("margin", [1.0, 0.2, 5.0])
+def test_triplet_matches_torch(shape, reduction, margin):
+    rng = np.random.default_rng(20)
+    a, p, n = (rng.normal(size=shape) for _ in range(3))
+    out = triplet_margin_loss(a, p, n, margin=margin, reduction=reduction)
+    np.testing.assert_allclose(out, torch_triplet(a, p, n, margin, reduction), rtol=1e-13, atol=1e-15)
+    assert out.shape == ((shape[0],) if reduction == "none" else ())
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(1, 8), d=st.integers(1, 8), seed=st.integers(0, 2**32 - 1),
+       scale=st.sampled_from([1e-8, 1e-3, 1.0, 1e3, 1e8]), margin=st.floats(0.01, 10.0))
+def test_triplet_matches_torch_hypothesis(n, d, seed, scale, margin):
+    rng = np.random.default_rng(seed)
+    a, p, q = (scale * rng.normal(size=(n, d)) for _ in range(3))
+    m = margin * scale
+    np.testing.assert_allclose(triplet_margin_loss(a, p, q, margin=m, reduction="none"),
+                               torch_triplet(a, p, q, m, "none"), rtol=1e-9, atol=1e-12 * scale)
+
+
+@pytest.mark.parametrize("scale", [1e8, 1e-8])
+def test_triplet_extreme_scales_finite_and_match_torch(scale):
+    rng = np.random.default_rng(21)
+    a, p, n = (scale * rng.normal(size=(8, 5)) for _ in range(3))
+    out = triplet_margin_loss(a, p, n, margin=scale, reduction="none")
+    assert np.all(np.isfinite(out)) and np.any(out > 0)
+    np.testing.assert_allclose(out, torch_triplet(a, p, n, scale, "none"), rtol=1e-9, atol=0)
+
+
+def test_triplet_gradient_torch_autograd_vs_finite_differences():
+    rng = np.random.default_rng(22)
+    a, p, n = (rng.normal(size=(5, 3)) for _ in range(3))
+    margin = 2.0
+    inner = (np.linalg.norm(a - p + 1e-6, axis=1) - np.linalg.norm(a - n + 1e-6, axis=1) + margin)
+    assert np.min(np.abs(inner)) > 1e-3  # no triplet sits on the hinge's kink
+    assert np.any(inner > 0) and np.any(inner < 0)  # both regimes are exercised
+    ta = T(a, grad=True)
+    F.triplet_margin_loss(ta, T(p), T(n), margin=margin).backward()
+    num = numeric_grad(lambda z: triplet_margin_loss(z, p, n, margin=margin), a)
+    np.testing.assert_allclose(num, ta.grad.numpy(), rtol=1e-6, atol=1e-9)
+
+
+def test_triplet_nan_propagates_and_empty_batch():
+    a = np.zeros((2, 2))
+    a[1, 0] = np.nan
+    out = triplet_margin_loss(a, np.ones((2, 2)), -np.ones((2, 2)), reduction="none")
+    assert np.isfinite(out[0]) and np.isnan(out[1])
+    e = np.zeros((0, 3))
+    assert triplet_margin_loss(e, e, e, reduction="none").shape == (0,)
+    assert np.isnan(triplet_margin_loss(e, e, e))
+    assert np.isnan(torch_triplet(e, e, e))  # torch agrees
+    assert float(triplet_margin_loss(e, e, e, reduction="sum")) == 0.0
+
+
+class TestTripletValidation:
+    def test_shape_mismatch_names_the_culprit(self):
+        with pytest.raises(ValueError, match=r"anchor has shape \(4, 3\) but negative has shape \(4, 2\)"):
+            triplet_margin_loss(np.zeros((4, 3)), np.zeros((4, 3)), np.zeros((4, 2)))
+
+    def test_broadcastable_shapes_rejected(self):
+        with pytest.raises(ValueError, match=r"anchor has shape \(4, 3\) but positive has shape \(1, 3\)"):
+            triplet_margin_loss(np.zeros((4, 3)), np.zeros((1, 3)), np.zeros((4, 3)))
+
+    @pytest.mark.parametrize("shape", [(3,), (2, 2, 2)])
+    def test_wrong_ndim(self, shape):
+        with pytest.raises(ValueError, match=r"anchor must be a 2-D array of shape \(N, D\)"):
+            triplet_margin_loss(np.zeros(shape), np.zeros(shape), np.zeros(shape))
+
+    def test_zero_features(self):
+        with pytest.raises(ValueError, match="0 features per row"):
+            triplet_margin_loss(np.zeros((2, 0)), np.zeros((2, 0)), np.zeros((2, 0)))
+
+    @pytest.mark.parametrize("margin", [0.0, -1.0, float("nan")])
+    def test_margin_must_be_positive(self, margin):
+        with pytest.raises(ValueError, match="margin must be a positive"):
+            triplet_margin_loss(np.zeros((2, 3)), np.zeros((2, 3)), np.zeros((2, 3)), margin=margin)
+
+    def test_unknown_reduction(self):
+        with pytest.raises(ValueError, match="reduction must be one of"):
+            triplet_margin_loss(np.zeros((2, 3)), np.zeros((2, 3)), np.zeros((2, 3)), reduction=None)
+
+
+# -------------------------------------------------------------------------- InfoNCE
+
+def torch_info_nce(q, k, temperature=0.1, reduction="mean", grad=False):
+    tq, tk = T(q, grad), T(k)
+    logits = F.normalize(tq, dim=1) @ F.normalize(tk, dim=1).T / temperature
+    loss = F.cross_entropy(logits, torch.arange(len(q)), reduction=reduction)
+    return (loss, tq) if grad else loss.detach().numpy()
+
+
+def test_info_nce_worked_value():
+    # q_i = k_i, orthogonal pairs, tau = 1: each loss is log(e^1 + e^0) - 1 = log(1 + e^-1)
+    eye = np.eye(2)
+    out = info_nce_loss(eye, eye, temperature=1.0, reduction="none")
+    np.testing.assert_allclose(out, np.full(2, np.log1p(np.exp(-1.0))), rtol=1e-15)
+    # unnormalised inputs give the same number: rows are normalised first
+    np.testing.assert_allclose(info_nce_loss(3 * eye, [[0.5, 0], [0, 7]], temperature=1.0,
+                                             reduction="none"), out, rtol=1e-15)
+    # a lower temperature sharpens: log(1 + e^-10); log1p keeps all digits of this small loss
+    # (torch's log-sum-exp gets only ~11 of them: rtol 2e-11)
+    np.testing.assert_allclose(info_nce_loss(eye, eye, temperature=0.1, reduction="none"),
+                               np.full(2, np.log1p(np.exp(-10.0))), rtol=1e-12)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_info_nce_every_reduction(reduction):
+    rng = np.random.default_rng(30)
+    q, k = rng.normal(size=(5, 4)), rng.normal(size=(5, 4))
+    per = info_nce_loss(q, k, reduction="none")
+    out = info_nce_loss(q, k, reduction=reduction)
+    np.testing.assert_allclose(out, {"none": per, "mean": per.mean(), "sum": per.sum()}[reduction],
+                               rtol=1e-15)
+    if reduction != "none":
+        assert_reduced(out)
+
+
+@pytest.mark.parametrize("shape", [(1, 3), (2, 2), (8, 5), (32, 16)])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("temperature", [1.0, 0.1, 0.07])
+def test_info_nce_matches_torch(shape, reduction, temperature):
+    rng = np.random.default_rng(31)
+    q, k = rng.normal(size=shape), rng.normal(size=shape)
+    out = info_nce_loss(q, k, temperature=temperature, reduction=reduction)
+    np.testing.assert_allclose(out, torch_info_nce(q, k, temperature, reduction), rtol=1e-12, atol=1e-14)
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(1, 8), d=st.integers(1, 8), seed=st.integers(0, 2**32 - 1),
+       temperature=st.floats(0.01, 10.0), scale=st.sampled_from([1e-8, 1.0, 1e8]))
+def test_info_nce_matches_torch_hypothesis(n, d, seed, temperature, scale):
+    rng = np.random.default_rng(seed)
+    q, k = scale * rng.normal(size=(n, d)), scale * rng.normal(size=(n, d))
+    np.testing.assert_allclose(info_nce_loss(q, k, temperature=temperature, reduction="none"),
+                               torch_info_nce(q, k, temperature, "none"), rtol=1e-9, atol=1e-11)
+
+
+@pytest.mark.parametrize("scale", [1e8, 1e-8])
+def test_info_nce_extreme_inputs_low_temperature(scale):
+    rng = np.random.default_rng(32)
+    q = scale * rng.normal(size=(6, 4))
+    k = scale * rng.normal(size=(6, 4))
+    k[0] = -q[0]  # a positive pointing the wrong way: logit -100 at tau = 0.01
+    out = info_nce_loss(q, k, temperature=0.01, reduction="none")
+    assert np.all(np.isfinite(out)) and out[0] > 100
+    np.testing.assert_allclose(out, torch_info_nce(q, k, 0.01, "none"), rtol=1e-9)
+
+
+def test_info_nce_is_scale_invariant_even_where_torch_underflows():
+    # rows are divided by their largest entry before the norm, so 1e-200 and 1e200 work
+    rng = np.random.default_rng(33)
+    q, k = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+    ref = info_nce_loss(q, k, reduction="none")
+    for scale in (1e-200, 1e200):
+        np.testing.assert_allclose(info_nce_loss(scale * q, scale * k, reduction="none"), ref,
+                                   rtol=1e-13)
+
+
+def test_info_nce_gradient_torch_autograd_vs_finite_differences():
+    rng = np.random.default_rng(34)
+    q, k = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+    loss, tq = torch_info_nce(q, k, 0.5, "mean", grad=True)
+    loss.backward()
+    num = numeric_grad(lambda z: info_nce_loss(z, k, temperature=0.5), q)
+    np.testing.assert_allclose(num, tq.grad.numpy(), rtol=1e-6, atol=1e-9)
+
+
+def test_info_nce_single_pair_costs_zero():
+    # with no negatives the positive takes all the probability
+    assert float(info_nce_loss([[1.0, 2.0]], [[-3.0, 0.5]])) == 0.0
+
+
+def test_info_nce_nan_propagates_and_empty_batch():
+    q, k = np.eye(3), np.eye(3)
+    q[1, 1] = np.nan
+    out = info_nce_loss(q, k, reduction="none")
+    assert np.isnan(out[1]) and np.isfinite(out[0]) and np.isfinite(out[2])
+    e = np.zeros((0, 3))
+    assert info_nce_loss(e, e, reduction="none").shape == (0,)
+    assert np.isnan(info_nce_loss(e, e))
+    assert float(info_nce_loss(e, e, reduction="sum")) == 0.0
+
+
+class TestInfoNCEValidation:
+    @pytest.mark.parametrize("which", ["queries", "keys"])
+    def test_zero_norm_row(self, which):
+        q, k = np.ones((3, 2)), np.ones((3, 2))
+        (q if which == "queries" else k)[2] = 0.0
+        with pytest.raises(ValueError, match=rf"row 2 of {which} has zero norm"):
+            info_nce_loss(q, k)
+
+    @pytest.mark.parametrize("temperature", [0.0, -0.1, float("inf"), "0.1"])
+    def test_temperature_must_be_positive(self, temperature):
+        with pytest.raises(ValueError, match="temperature must be a positive"):
+            info_nce_loss(np.eye(2), np.eye(2), temperature=temperature)
+
+    def test_shape_mismatch(self):
+        with pytest.raises(ValueError, match=r"queries has shape \(4, 3\) but keys has shape \(5, 3\)"):
+            info_nce_loss(np.ones((4, 3)), np.ones((5, 3)))
+
+    def test_broadcastable_shapes_rejected(self):
+        with pytest.raises(ValueError, match=r"queries has shape \(4, 3\) but keys has shape \(1, 3\)"):
+            info_nce_loss(np.ones((4, 3)), np.ones((1, 3)))
+
+    @pytest.mark.parametrize("shape", [(3,), (2, 2, 2)])
+    def test_wrong_ndim(self, shape):
+        with pytest.raises(ValueError, match=r"queries must be a 2-D array of shape \(N, D\)"):
+            info_nce_loss(np.ones(shape), np.ones(shape))
+
+    def test_zero_features(self):
+        with pytest.raises(ValueError, match="0 features per row"):
+            info_nce_loss(np.ones((2, 0)), np.ones((2, 0)))
+
+    def test_unknown_reduction(self):
+        with pytest.raises(ValueError, match="reduction must be one of"):
+            info_nce_loss(np.eye(2), np.eye(2), reduction="Mean")
+
+    def test_temperature_is_keyword_only(self):
+        with pytest.raises(TypeError):
+            info_nce_loss(np.eye(2), np.eye(2), 0.1)
