@@ -158,8 +158,10 @@ def info_nce_loss(queries, keys, *, temperature=0.1, reduction="mean"):
         temperature: :math:`\tau > 0`; small values sharpen the softmax.
         reduction: "mean", "sum" or "none" (one value per query).
 
-    Example (two orthogonal pairs, each query equal to its key; with tau = 1 every loss is
-    log(1 + e^-1)):
+    Example:
+        Two orthogonal pairs, each query equal to its key; with tau = 1 every loss is
+        log(1 + e^-1):
+
         >>> eye = [[1.0, 0.0], [0.0, 1.0]]
         >>> round(float(info_nce_loss(eye, eye, temperature=1.0)), 6)
         0.313262

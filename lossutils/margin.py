@@ -117,8 +117,10 @@ def multi_margin_loss(scores, target, *, margin=1.0, reduction="mean"):
         margin: required gap between the true class score and every other; must be > 0.
         reduction: "mean", "sum" or "none" (one value per sample; a 0-d array for (C,) scores).
 
-    Example (true class 1 beats class 0 by 1.5 but class 2 by only 0.5, so only class 2
-    is inside the margin and costs (1 - 0.5) / 3):
+    Example:
+        True class 1 beats class 0 by 1.5 but class 2 by only 0.5, so only class 2
+        is inside the margin and costs (1 - 0.5) / 3:
+
         >>> float(multi_margin_loss([[0.5, 2.0, 1.5]], [1]))
         0.16666666666666666
 
