@@ -1,0 +1,110 @@
+"""Latency of a live explorer update: set a control's value -> the new figure (SVG) string is ready.
+
+    python bench/bench_widgets.py [--repeats 300]
+
+Measures the whole Python side of a move in a kernel: the ipywidgets observer, the chapter's
+compute function, quantising its data and rebuilding the paths, and assigning the new HTML to the
+figure widget (which a kernel would then send to the browser). Prints median and p95 in ms for two
+representative widgets; exits 1 if a median is 50 ms or more (the course's budget for a smooth
+update). Not a test: timings depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from lossutils import huber_loss, l1_loss, mse_loss  # noqa: E402
+from lossutils.widgets import Bars, Choice, HLine, Line, Panel, Points, Slider, VLine, explore  # noqa: E402
+
+BUDGET_MS = 50.0
+
+RNG = np.random.default_rng(0)
+X = np.linspace(0.0, 4.0, 40)
+Y = 1.5 * X - 0.5 + RNG.normal(0.0, 0.5, size=X.size)
+XS = np.linspace(0.0, 4.0, 201)
+R = np.linspace(-4.0, 4.0, 241)
+
+
+def line_fit(w, b):
+    """Two panels: scatter + fitted line, bars of the loss and its gradient (chapter 1 style)."""
+    pred = w * X + b
+    m = float(mse_loss(pred, Y))
+    gw, gb = float(np.mean(2 * (pred - Y) * X)), float(np.mean(2 * (pred - Y)))
+    return {
+        "fit": [Points(X, Y, label="data"), Line(XS, w * XS + b, label="model ŷ = w·x + b")],
+        "loss": [Bars(["MSE", "∂L/∂w", "∂L/∂b"], [m, gw, gb], label="value"), HLine(0.0, label="zero")],
+        "text": f"MSE = {m:.3f}   ∂L/∂w = {gw:+.3f}   ∂L/∂b = {gb:+.3f}",
+    }
+
+
+def robust_losses(delta, scale):
+    """Two panels of four 241-point curves each: losses and their gradients."""
+    r = R * scale
+    z = np.zeros_like(r)
+    curves = {"MSE": mse_loss(r, z, reduction="none"), "MAE": l1_loss(r, z, reduction="none"),
+              "Huber": huber_loss(r, z, delta=delta, reduction="none"), "½r²": 0.5 * r**2}
+    grads = {k: np.gradient(v, R) for k, v in curves.items()}
+    return {
+        "loss": [Line(R, v, label=k) for k, v in curves.items()] + [VLine([-delta, delta], label="±δ", style="dotted")],
+        "grad": [Line(R, v, label=k) for k, v in grads.items()],
+        "text": f"δ = {delta:.2f}, scale {scale}: Huber at r = 4 is {float(curves['Huber'][-1]):.3f}",
+    }
+
+
+def bench(ex, name, values, repeats):
+    ctrl = ex.controls[name]
+    times = []
+    for i in range(repeats):
+        v = values[i % len(values)]
+        if ctrl.value == v:
+            v = values[(i + 1) % len(values)]
+        before = ex.figure_html
+        t0 = time.perf_counter()
+        ctrl.value = v
+        html = ex._widgets["figure"].value
+        t1 = time.perf_counter()
+        assert ex.figure_html != before and html.endswith("</div></div>")
+        times.append((t1 - t0) * 1000)
+    times.sort()
+    return statistics.median(times), times[int(0.95 * (len(times) - 1))]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=int, default=300)
+    args = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    fit = explore(line_fit, {"w": Slider(-1.0, 3.0, 0.25, value=1.0, label="slope w"),
+                             "b": Slider(-2.0, 2.0, 0.25, value=0.0, label="intercept b")},
+                  panels={"fit": Panel(title="fit", xlabel="x", ylabel="y"),
+                          "loss": Panel(title="loss", ylim=(-10, 20))})
+    t1 = time.perf_counter()
+    rob = explore(robust_losses, {"delta": Slider(0.25, 3.0, 0.25, value=1.0, label="δ"),
+                                  "scale": Choice([1, 2, 3], label="scale")},
+                  panels={"loss": Panel(title="loss", ylim=(0, 8)), "grad": Panel(title="gradient", ylim=(-4, 4))})
+    t2 = time.perf_counter()
+    rows = [
+        ("line fit (2 panels, 201-pt line, 40 points, bars)", fit, "w", fit.controls["w"].options, t1 - t0, fit),
+        ("robust losses (8 curves x 241 pts)", rob, "delta", rob.controls["delta"].options, t2 - t1, rob),
+    ]
+    worst = 0.0
+    print(f"{'widget':52s} {'median ms':>9s} {'p95 ms':>7s} {'build s':>8s} {'html KB':>8s}")
+    for label, ex, name, options, build, _ in rows:
+        med, p95 = bench(ex, name, [v for _, v in options], args.repeats)
+        worst = max(worst, med)
+        print(f"{label:52s} {med:9.2f} {p95:7.2f} {build:8.2f} {len(ex.html) / 1000:8.0f}")
+    ok = worst < BUDGET_MS
+    print(f"{'PASS' if ok else 'FAIL'}: worst median {worst:.2f} ms (budget {BUDGET_MS:.0f} ms)")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
