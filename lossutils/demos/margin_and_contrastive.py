@@ -1,0 +1,559 @@
+r"""Data, compute and widget helpers of chapter 5, "Hinge and contrastive losses".
+
+Everything here is numpy and :mod:`lossutils`; torch is imported only inside the two samplers
+that feed the chapter's torch demos (:func:`random_triplets`, :func:`class_pair_batches`), and
+matplotlib not at all. The widget compute functions (:func:`triplet_explorer`,
+:func:`info_nce_explorer`, :func:`hinge_explorer`) are pure: numbers in, plot primitives out.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from lossutils import (
+    binary_cross_entropy_with_logits, binary_cross_entropy_with_logits_grad, cross_entropy,
+    cross_entropy_grad, hinge_loss, hinge_loss_grad, log_softmax, softmax, squared_hinge_loss,
+    triplet_margin_loss,
+)
+from lossutils._reduction import reduce
+from lossutils.widgets import Bars, HLine, Line, Points, VLine
+from lossutils._validation import (
+    as_float_array, as_index_array, check_ndim, check_positive, check_reduction, check_same_shape,
+)
+
+__all__ = [
+    "SURROGATES", "surrogate_losses", "surrogate_grads", "two_blobs",
+    "weston_watkins_loss", "triplet_kind", "triplet_kind_counts", "TRIPLET_KINDS",
+    "nt_xent_loss", "info_nce_mi_bound", "gaussian_mi", "gaussian_critic", "mi_bound_curve",
+    "make_clusters", "random_triplets", "class_pair_batches", "nearest_centroid_accuracy",
+    "hinge_explorer", "triplet_explorer", "TRIPLET_POSITIVE", "info_nce_explorer",
+    "INFO_NCE_NEGATIVES", "INFO_NCE_TEMPERATURES", "temperature_for_weight",
+]
+
+_LN2 = math.log(2.0)
+
+# --------------------------------------------------------------------------------------------
+# Binary margins: the 0-1 loss and its convex surrogates
+# --------------------------------------------------------------------------------------------
+
+#: The losses of the surrogate figure, as functions of the margin m = y*s.
+SURROGATES = ("0-1", "hinge", "logistic", "squared", "exponential")
+
+
+def surrogate_losses(margins):
+    r"""The 0-1 loss and four convex surrogates, evaluated at margins :math:`m = y\,s`.
+
+    .. math::
+        \ell_{0\text{-}1} = [m \le 0],\quad \ell_\text{hinge} = \max(0, 1 - m),\quad
+        \ell_\text{logistic} = \log_2(1 + e^{-m}),\quad \ell_\text{squared} = (1 - m)^2,\quad
+        \ell_\text{exp} = e^{-m}
+
+    The logistic loss is in bits (base 2) so that, like the others, it equals 1 at m = 0 and lies
+    above the 0-1 loss everywhere; in nats (what ``BCEWithLogitsLoss`` computes) it is ln 2 times
+    smaller and dips *below* the 0-1 loss near m = 0. Margin 0 counts as an error (a tie).
+
+    Hinge and logistic go through :mod:`lossutils` (``hinge_loss`` and
+    ``binary_cross_entropy_with_logits`` with label +1, since the margin already carries y).
+
+    Returns:
+        dict name -> array of the same shape as ``margins``, keys in :data:`SURROGATES` order.
+    """
+    m = as_float_array(margins, "margins")
+    ones = np.ones_like(m)
+    return {
+        "0-1": np.where(np.isnan(m), np.nan, (m <= 0).astype(np.float64)),
+        "hinge": hinge_loss(m, ones, reduction="none"),
+        "logistic": binary_cross_entropy_with_logits(m, ones, reduction="none") / _LN2,
+        "squared": (1.0 - m) ** 2,
+        "exponential": np.exp(-m),
+    }
+
+
+def surrogate_grads(margins):
+    r"""Derivatives with respect to the margin of the hinge, squared hinge, logistic (nats)
+    and exponential losses: how hard each loss still pushes a sample at margin m.
+
+    .. math::
+        \partial_m \ell_\text{hinge} = -[m < 1],\quad \partial_m \ell_\text{sq.hinge} =
+        -2\max(0, 1 - m),\quad \partial_m \ell_\text{logistic} = -\sigma(-m),\quad
+        \partial_m \ell_\text{exp} = -e^{-m}
+
+    The logistic loss here is in nats (the cross-entropy of the chapter), so its slope is
+    ``sigmoid(m) - 1`` from ``binary_cross_entropy_with_logits_grad``.
+    """
+    m = as_float_array(margins, "margins")
+    ones = np.ones_like(m)
+    return {
+        "hinge": hinge_loss_grad(m, ones, reduction="none"),
+        "squared hinge": -2.0 * np.maximum(0.0, 1.0 - m),
+        "logistic": binary_cross_entropy_with_logits_grad(m, ones, reduction="none"),
+        "exponential": -np.exp(-m),
+    }
+
+
+def two_blobs(n_per_class=100, *, distance=3.0, spread=1.0, seed=0):
+    """Two Gaussian blobs in 2-D with labels -1 and +1 (a binary data set that overlaps a little).
+
+    Returns:
+        X of shape (2n, 2) and y of shape (2n,) with values -1.0 / +1.0 (negatives first).
+    """
+    if int(n_per_class) < 1:
+        raise ValueError(f"n_per_class must be at least 1, got {n_per_class}")
+    distance = check_positive(distance, "distance")
+    spread = check_positive(spread, "spread")
+    rng = np.random.default_rng(seed)
+    n = int(n_per_class)
+    centre = np.array([distance / 2.0, distance / 4.0])
+    X = np.concatenate([rng.normal(-centre, spread, size=(n, 2)), rng.normal(centre, spread, size=(n, 2))])
+    y = np.concatenate([-np.ones(n), np.ones(n)])
+    return X, y
+
+
+# --------------------------------------------------------------------------------------------
+# Multiclass hinge
+# --------------------------------------------------------------------------------------------
+
+
+def weston_watkins_loss(scores, target, *, margin=1.0, reduction="mean"):
+    r"""The multiclass hinge of Weston & Watkins (1999) as a *sum* over the wrong classes.
+
+    .. math::
+        \ell(s, y) = \sum_{i \ne y} \max(0,\ \text{margin} - s_y + s_i)
+
+    This is ``C`` times :func:`lossutils.multi_margin_loss` (and torch's ``multi_margin_loss``),
+    which divide by the number of classes ``C``. Many course notes (the "multiclass SVM loss")
+    use this undivided sum.
+
+    Args:
+        scores: (N, C) raw class scores. target: (N,) class indices.
+        margin: > 0. reduction: "mean", "sum" or "none".
+
+    Example (torch's multi_margin_loss gives a third of this, 0.9667):
+        >>> round(float(weston_watkins_loss([[3.2, 5.1, -1.7]], [0])), 4)
+        2.9
+    """
+    check_reduction(reduction)
+    margin = check_positive(margin, "margin")
+    s = as_float_array(scores, "scores")
+    check_ndim(s, 2, "scores", "(N, C)")
+    y = as_index_array(target, "target")
+    if y.shape != (s.shape[0],):
+        raise ValueError(f"scores has shape {s.shape} so target must have shape ({s.shape[0]},), got {y.shape}")
+    if np.any((y < 0) | (y >= s.shape[1])):
+        raise ValueError(f"target holds a class index outside 0 .. {s.shape[1] - 1}; fix the labels")
+    rows = np.arange(s.shape[0])
+    terms = np.maximum(0.0, margin - s[rows, y][:, None] + s)
+    terms[rows, y] = 0.0  # the true class is not compared with itself
+    return reduce(terms.sum(axis=1), reduction)
+
+
+# --------------------------------------------------------------------------------------------
+# Triplets: easy, semi-hard, hard
+# --------------------------------------------------------------------------------------------
+
+TRIPLET_KINDS = ("easy", "semi-hard", "hard")
+
+
+def triplet_kind(d_ap, d_an, *, margin=1.0):
+    r"""Name triplets by where the negative lies (FaceNet, Schroff et al., 2015).
+
+    - **easy**: :math:`d(a,n) \ge d(a,p) + \text{margin}` -- loss 0, no gradient;
+    - **semi-hard**: :math:`d(a,p) \le d(a,n) < d(a,p) + \text{margin}` -- the negative is farther
+      than the positive, but not by the margin: :math:`0 < \ell \le \text{margin}`;
+    - **hard**: :math:`d(a,n) < d(a,p)` -- the negative is closer than the positive:
+      :math:`\ell > \text{margin}`.
+
+    Returns:
+        an array of strings (or one string for scalar inputs).
+
+    Example:
+        >>> triplet_kind([1.0, 1.0, 1.0], [2.5, 1.5, 0.6], margin=1.0).tolist()
+        ['easy', 'semi-hard', 'hard']
+    """
+    margin = check_positive(margin, "margin")
+    ap = as_float_array(d_ap, "d_ap")
+    an = as_float_array(d_an, "d_an")
+    ap, an = np.broadcast_arrays(ap, an)
+    kind = np.where(an < ap, "hard", np.where(an < ap + margin, "semi-hard", "easy"))
+    return str(kind) if kind.ndim == 0 else kind
+
+
+def triplet_kind_counts(emb, labels, *, margin=1.0):
+    """Count easy, semi-hard and hard triplets among *all* valid (anchor, positive, negative)
+    triplets of a labelled set of embeddings (positive: same label, other sample; negative:
+    another label). Distances are plain Euclidean.
+
+    Returns:
+        dict kind -> count, in :data:`TRIPLET_KINDS` order.
+    """
+    margin = check_positive(margin, "margin")
+    e = as_float_array(emb, "emb")
+    check_ndim(e, 2, "emb", "(N, D)")
+    lab = np.asarray(labels)
+    if lab.shape != (e.shape[0],):
+        raise ValueError(f"emb has shape {e.shape} so labels must have shape ({e.shape[0]},), got {lab.shape}")
+    d = np.sqrt(np.maximum(0.0, ((e[:, None, :] - e[None, :, :]) ** 2).sum(-1)))
+    same = lab[:, None] == lab[None, :]
+    pos = same & ~np.eye(len(lab), dtype=bool)
+    neg = ~same
+    gap = d[:, None, :] - d[:, :, None]  # gap[a, p, n] = d(a, n) - d(a, p)
+    valid = pos[:, :, None] & neg[:, None, :]
+    hard = valid & (gap < 0)
+    easy = valid & (gap >= margin)
+    semi = valid & ~hard & ~easy
+    return {"easy": int(easy.sum()), "semi-hard": int(semi.sum()), "hard": int(hard.sum())}
+
+
+# --------------------------------------------------------------------------------------------
+# NT-Xent and the mutual-information bound of InfoNCE
+# --------------------------------------------------------------------------------------------
+
+
+def _unit(x):
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def nt_xent_loss(z1, z2, *, temperature=0.5, reduction="mean"):
+    r"""NT-Xent, the loss of SimCLR (Chen et al., 2020): InfoNCE over 2N views.
+
+    Views ``z1[i]`` and ``z2[i]`` are a positive pair. Each of the 2N views is a query whose
+    candidates are the *other* 2N - 1 views (its own similarity with itself is masked out): one
+    positive and 2N - 2 negatives. With unit-norm rows and :math:`\tau` the temperature,
+
+    .. math::
+        \ell_i = -\log \frac{\exp(\cos(z_i, z_{i^+}) / \tau)}{\sum_{j \ne i} \exp(\cos(z_i, z_j) / \tau)}
+
+    averaged over all 2N views. torch twin::
+
+        z = F.normalize(torch.cat([z1, z2]), dim=1)
+        logits = z @ z.T / temperature
+        logits.fill_diagonal_(float("-inf"))
+        target = torch.cat([torch.arange(N, 2 * N), torch.arange(N)])
+        F.cross_entropy(logits, target)
+
+    Returns:
+        the reduced loss; for "none" the 2N per-view losses (first the z1 views, then z2).
+    """
+    check_reduction(reduction)
+    temperature = check_positive(temperature, "temperature")
+    a = as_float_array(z1, "z1")
+    b = as_float_array(z2, "z2")
+    check_ndim(a, 2, "z1", "(N, D)")
+    check_same_shape(a, b, "z1", "z2")
+    n = a.shape[0]
+    z = _unit(np.concatenate([a, b]))
+    logits = z @ z.T / temperature
+    np.fill_diagonal(logits, -np.inf)  # a view is not its own candidate
+    target = np.concatenate([np.arange(n, 2 * n), np.arange(n)])
+    logp = log_softmax(logits, axis=1)
+    return reduce(-logp[np.arange(2 * n), target], reduction)
+
+
+def info_nce_mi_bound(loss, batch_size):
+    r"""The InfoNCE lower bound on mutual information, in nats: :math:`\log N - L`.
+
+    ``batch_size`` is N, the number of candidates each query scores *including* its positive
+    (one positive and N - 1 negatives). ``loss`` is the InfoNCE loss in nats (natural log).
+    The bound can never exceed :math:`\log N`, because the loss is never negative.
+
+    Example (a loss of 0 reaches the ceiling log 64):
+        >>> round(info_nce_mi_bound(0.0, 64), 4)
+        4.1589
+    """
+    n = int(batch_size)
+    if n < 1 or n != batch_size:
+        raise ValueError(f"batch_size must be a positive integer (positive included), got {batch_size}")
+    return math.log(n) - float(loss)
+
+
+def gaussian_mi(rho, dim):
+    r"""Mutual information of :math:`X \sim \mathcal N(0, I_d)`, :math:`Y = \rho X + \sqrt{1-\rho^2}\,E`:
+    :math:`I(X;Y) = -\tfrac d2 \log(1 - \rho^2)` nats."""
+    if not -1.0 < rho < 1.0:
+        raise ValueError(f"rho must be strictly between -1 and 1, got {rho}")
+    return -0.5 * int(dim) * math.log1p(-rho * rho)
+
+
+def gaussian_critic(x, y, rho):
+    r"""The optimal InfoNCE critic for the correlated Gaussians of :func:`gaussian_mi`, for every
+    pair: ``f[i, j] = log p(y_j | x_i) - log p(y_j)``, a matrix of shape (N, N).
+
+    .. math::
+        f(x, y) = -\frac{\lVert y - \rho x \rVert^2}{2(1 - \rho^2)} + \frac{\lVert y \rVert^2}{2}
+        - \frac d2 \log(1 - \rho^2)
+    """
+    x = as_float_array(x, "x")
+    y = as_float_array(y, "y")
+    s2 = 1.0 - rho * rho
+    d = x.shape[1]
+    xx = (x * x).sum(1)[:, None]
+    yy = (y * y).sum(1)[None, :]
+    sq = yy - 2.0 * rho * (x @ y.T) + rho * rho * xx  # ||y_j - rho x_i||^2 without an (N, N, d) array
+    return -sq / (2.0 * s2) + yy / 2.0 - 0.5 * d * math.log(s2)
+
+
+def mi_bound_curve(batch_sizes, *, rho=0.9, dim=4, queries=2048, seed=0):
+    r"""The InfoNCE estimate :math:`\log N - L` against batch size N, with the optimal critic.
+
+    Pairs (x, y) are drawn from the correlated Gaussians of :func:`gaussian_mi`; each batch of N
+    pairs gives an N x N matrix of critic values (:func:`gaussian_critic`), and the loss is the
+    cross-entropy of that matrix with the diagonal as targets (in-batch negatives). For each N,
+    ``max(1, queries // N)`` batches are drawn, so every estimate averages about ``queries``
+    rows. Returns ``(true_mi, estimates)`` with one estimate per batch size.
+    """
+    rng = np.random.default_rng(seed)
+    s2 = 1.0 - rho * rho
+    out = []
+    for n in batch_sizes:
+        n = int(n)
+        if n < 1:
+            raise ValueError(f"batch sizes must be positive integers, got {n}")
+        n_batches = max(1, int(queries) // n)
+        x = rng.normal(size=(n_batches, n, int(dim)))
+        y = rho * x + math.sqrt(s2) * rng.normal(size=x.shape)
+        # gaussian_critic for all batches at once: f[b, i, j] = log p(y_bj | x_bi) - log p(y_bj)
+        xx = (x * x).sum(-1)[:, :, None]
+        yy = (y * y).sum(-1)[:, None, :]
+        sq = yy - 2.0 * rho * np.einsum("bid,bjd->bij", x, y) + rho * rho * xx
+        f = -sq / (2.0 * s2) + yy / 2.0 - 0.5 * int(dim) * math.log(s2)
+        loss = cross_entropy(f.reshape(-1, n), np.tile(np.arange(n), n_batches))
+        out.append(info_nce_mi_bound(loss, n))
+    return gaussian_mi(rho, dim), np.array(out)
+
+
+# --------------------------------------------------------------------------------------------
+# The torch demo: clusters, samplers, a score
+# --------------------------------------------------------------------------------------------
+
+
+def make_clusters(n_per_class=60, *, n_test_per_class=40, n_classes=5, dim=8, spread=1.0, seed=0):
+    """Gaussian clusters in ``dim`` dimensions, one per class, centres drawn at random; a training
+    set and a test set from the same clusters.
+
+    The centres are drawn with standard deviation 1 per coordinate and the clusters have standard
+    deviation ``0.5 * spread``, so they overlap a little and a random 2-D projection mixes them.
+
+    Returns:
+        X_train (n_classes * n_per_class, dim) float64, y_train (int64, class-major order),
+        X_test, y_test likewise with ``n_test_per_class`` samples per class.
+    """
+    if int(n_per_class) < 2 or int(n_classes) < 2 or int(n_test_per_class) < 1:
+        raise ValueError("make_clusters needs at least 2 classes, 2 training and 1 test sample per class")
+    spread = check_positive(spread, "spread")
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(0.0, 1.0, size=(int(n_classes), int(dim)))
+
+    def draw(n):
+        labels = np.repeat(np.arange(int(n_classes)), int(n))
+        X = centres[labels] + rng.normal(0.0, 0.5 * spread, size=(labels.size, int(dim)))
+        return X, labels
+
+    return (*draw(n_per_class), *draw(n_test_per_class))
+
+
+def random_triplets(labels, generator):
+    """One random triplet per sample: the sample as anchor, a uniformly random *other* sample of
+    its class as positive, a uniformly random sample of another class as negative. Uses torch's
+    RNG ``generator``; every class needs at least two samples.
+
+    Returns three int64 torch tensors (anchor, positive, negative indices) of shape (N,).
+    """
+    import torch
+
+    lab = np.asarray(labels)
+    order = np.argsort(lab, kind="stable")  # sample indices grouped by class
+    classes, start, count = np.unique(lab[order], return_index=True, return_counts=True)
+    if np.any(count < 2) or classes.size < 2:
+        raise ValueError("random_triplets needs at least two classes and two samples in every class")
+    c = np.searchsorted(classes, lab)  # class number of every sample
+    rank = np.empty(lab.size, dtype=np.int64)
+    rank[order] = np.arange(lab.size) - start[c[order]]  # position of each sample within its class
+    u = torch.rand((2, lab.size), generator=generator, dtype=torch.float64).numpy()
+    # positive: skip 1 .. count-1 places ahead (cyclically) within the class, never the anchor itself
+    shift = 1 + np.minimum((u[0] * (count[c] - 1)).astype(np.int64), count[c] - 2)
+    pos = order[start[c] + (rank + shift) % count[c]]
+    # negative: a position among the samples of the other classes, then step over the anchor's class
+    j = np.minimum((u[1] * (lab.size - count[c])).astype(np.int64), lab.size - count[c] - 1)
+    j = np.where(j >= start[c], j + count[c], j)
+    neg = order[j]
+    return (torch.arange(lab.size), torch.as_tensor(pos), torch.as_tensor(neg))
+
+
+def class_pair_batches(labels, n_groups, generator):
+    """Index batches for supervised InfoNCE: ``n_groups`` groups, each with one (query, key) pair
+    per class, both of that class (two different samples). Within a group, every other key is of
+    another class, so the in-batch negatives are true negatives.
+
+    Returns two int64 torch tensors of shape (n_groups, n_classes).
+    """
+    import torch
+
+    lab = np.asarray(labels)
+    classes = np.unique(lab)
+    members = [torch.as_tensor(np.flatnonzero(lab == c)) for c in classes]
+    q = torch.empty((int(n_groups), classes.size), dtype=torch.int64)
+    k = torch.empty_like(q)
+    for c, idx in enumerate(members):
+        pick = torch.rand((int(n_groups), idx.numel()), generator=generator).argsort(1)[:, :2]
+        q[:, c] = idx[pick[:, 0]]
+        k[:, c] = idx[pick[:, 1]]
+    return q, k
+
+
+def nearest_centroid_accuracy(train_emb, train_labels, test_emb, test_labels, *, normalise=False):
+    """Fraction of test embeddings whose nearest class centroid (computed on the training
+    embeddings) has the right label: a simple score of how well an embedding separates classes.
+    With ``normalise=True`` the rows are scaled to unit norm first (for InfoNCE embeddings)."""
+    tr = as_float_array(train_emb, "train_emb")
+    te = as_float_array(test_emb, "test_emb")
+    if normalise:
+        tr, te = _unit(tr), _unit(te)
+    trl, tel = np.asarray(train_labels), np.asarray(test_labels)
+    classes = np.unique(trl)
+    centroids = np.stack([tr[trl == c].mean(0) for c in classes])
+    d = ((te[:, None, :] - centroids[None]) ** 2).sum(-1)
+    return float(np.mean(classes[d.argmin(1)] == tel))
+
+
+# --------------------------------------------------------------------------------------------
+# Widgets: pure compute functions
+# --------------------------------------------------------------------------------------------
+
+_MARGIN_GRID = np.linspace(-2.0, 3.0, 101)
+
+
+def hinge_explorer(score, margin=1.0, label=1):
+    """Widget compute: one sample with score ``score`` and label ``label`` (+1/-1) under the
+    hinge, squared hinge and logistic losses, with ``margin`` the hinge's margin.
+
+    Panels: "loss" (the three losses against the score, the current score as a point on each),
+    "grad" (their slopes at the current score, as bars).
+    """
+    margin = check_positive(margin, "margin")
+    if label not in (1, -1):
+        raise ValueError(f"label must be +1 or -1, got {label}")
+    s = _MARGIN_GRID
+    y = np.full_like(s, float(label))
+    y01 = (y + 1.0) / 2.0
+    curves = {
+        "hinge": hinge_loss(s, y, margin=margin, reduction="none"),
+        "squared hinge": squared_hinge_loss(s, y, margin=margin, reduction="none"),
+        "logistic": binary_cross_entropy_with_logits(s, y01, reduction="none"),
+    }
+    s0, y0 = np.array([float(score)]), np.array([float(label)])
+    now = {
+        "hinge": float(hinge_loss(s0, y0, margin=margin)),
+        "squared hinge": float(squared_hinge_loss(s0, y0, margin=margin)),
+        "logistic": float(binary_cross_entropy_with_logits(s0, (y0 + 1) / 2)),
+    }
+    grads = [
+        float(hinge_loss_grad(s0, y0, margin=margin)[0]),
+        float(-2.0 * y0[0] * max(0.0, margin - y0[0] * s0[0])),
+        float(binary_cross_entropy_with_logits_grad(s0, (y0 + 1) / 2)[0]),
+    ]
+    colors = {"hinge": 0, "squared hinge": 1, "logistic": 2}
+    loss_panel = [Line(s, c, label=k, color=colors[k]) for k, c in curves.items()]
+    loss_panel += [Points([score], [v], label=f"{k} now", color=colors[k]) for k, v in now.items()]
+    loss_panel.append(VLine(label * margin, label="margin reached", style="dotted"))
+    return {
+        "loss": loss_panel,
+        "grad": [Bars(list(curves), grads, label="∂ℓ/∂s")],
+        "text": (f"y·s = {label * score:+.2f}   hinge {now['hinge']:.3f}   squared hinge "
+                 f"{now['squared hinge']:.3f}   logistic {now['logistic']:.3f}"),
+    }
+
+
+#: Anchor at the origin, positive at distance 1 (the triplet widget's fixed points).
+TRIPLET_POSITIVE = (1.0, 0.0)
+_CIRCLE = np.linspace(0.0, 2.0 * np.pi, 73)
+_NEG_ANGLE = np.deg2rad(120.0)
+
+
+def triplet_explorer(neg_distance, margin=1.0):
+    """Widget compute: anchor at (0, 0), positive at (1, 0), negative at distance
+    ``neg_distance`` from the anchor (direction fixed at 120 degrees), triplet loss with
+    ``margin`` from :func:`lossutils.triplet_margin_loss`.
+
+    Panels: "geometry" (the three points, a circle of radius d(a,p) -- inside it the negative
+    is *hard* -- and one of radius d(a,p) + margin -- outside it the triplet is *easy*), and
+    "loss" (the loss against d(a,n) for this margin, the current triplet as a point).
+    """
+    margin = check_positive(margin, "margin")
+    d_an = float(neg_distance)
+    if d_an < 0:
+        raise ValueError(f"neg_distance is a distance and must be >= 0, got {d_an}")
+    a = np.zeros((1, 2))
+    p = np.array([TRIPLET_POSITIVE])
+    n = d_an * np.array([[np.cos(_NEG_ANGLE), np.sin(_NEG_ANGLE)]])
+    loss = float(triplet_margin_loss(a, p, n, margin=margin))
+    d_ap = float(np.linalg.norm(p - a))
+    kind = triplet_kind(d_ap, d_an, margin=margin)
+    grid = np.linspace(0.0, 3.0, 61)
+    curve = np.maximum(0.0, d_ap - grid + margin)
+    return {
+        "geometry": [
+            Line(d_ap * np.cos(_CIRCLE), d_ap * np.sin(_CIRCLE), label="d(a,n) = d(a,p): inside is hard",
+                 color=3, style="dashed"),
+            Line((d_ap + margin) * np.cos(_CIRCLE), (d_ap + margin) * np.sin(_CIRCLE),
+                 label="d(a,n) = d(a,p) + margin: outside is easy", color=2, style="dotted"),
+            Points([0.0], [0.0], label="anchor", color="grey"),
+            Points(p[:, 0], p[:, 1], label="positive", color=0),
+            Points(n[:, 0], n[:, 1], label="negative", color=1),
+        ],
+        "loss": [
+            Line(grid, curve, label="triplet loss vs d(a,n)", color=0),
+            Points([d_an], [loss], label="this triplet", color=1),
+        ],
+        "text": f"d(a,p) = {d_ap:.2f}   d(a,n) = {d_an:.2f}   loss = {loss:.2f}   → {kind}",
+    }
+
+
+#: The negatives' cosine similarities in the temperature widget (one positive plus these).
+INFO_NCE_NEGATIVES = (0.6, 0.4, 0.2, 0.0, -0.2, -0.4, -0.6)
+#: Temperatures the widget offers (log-spaced, as used in practice: SimCLR 0.1-0.5, CLIP ~0.01).
+INFO_NCE_TEMPERATURES = (0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
+
+
+def _info_nce_row(pos_sim, temperature):
+    sims = np.array([float(pos_sim), *INFO_NCE_NEGATIVES])
+    logits = sims[None, :] / temperature
+    weights = softmax(logits)[0]
+    loss = float(cross_entropy(logits, [0]))
+    # d loss / d logit_j = softmax_j - [j = positive]; d loss / d sim_j is that divided by tau
+    grad_logits = cross_entropy_grad(logits, [0])[0]
+    return sims, weights, loss, grad_logits
+
+
+def info_nce_explorer(temperature, pos_sim=0.7):
+    """Widget compute: one InfoNCE row -- a query, its positive with cosine ``pos_sim`` and the
+    fixed negatives :data:`INFO_NCE_NEGATIVES` -- at temperature ``temperature``.
+
+    Panels: "weights" (softmax of similarities / temperature over the candidates: where the
+    loss puts its attention), "grad" (d loss / d logit = weight - [positive]: the pull on the
+    positive and the push on each negative; d loss / d similarity is this divided by the
+    temperature), "curve" (the loss against log10 of the temperature for this ``pos_sim``).
+    """
+    t = check_positive(temperature, "temperature")
+    sims, weights, loss, grad = _info_nce_row(pos_sim, t)
+    names = ["pos"] + [f"{s:+.1f}" for s in INFO_NCE_NEGATIVES]  # fixed: same bars in every frame
+    ts = np.geomspace(0.01, 3.0, 61)
+    curve = cross_entropy(sims[None, :] / ts[:, None], np.zeros(ts.size, dtype=np.int64), reduction="none")
+    n = sims.size
+    return {
+        "weights": [Bars(names, weights, label="softmax weight", color=0)],
+        "grad": [Bars(names, grad, label="∂L/∂logit = weight − [positive]", color=3)],
+        "curve": [Line(np.log10(ts), curve, label="loss vs temperature", color=0),
+                  HLine(math.log(n), label=f"log N = log {n}: all weights equal", color="grey", style="dashed"),
+                  Points([math.log10(t)], [loss], label="current temperature", color=1)],
+        "text": (f"τ = {t:g}   loss = {loss:.3f} nats   weight on the positive = {weights[0]:.3f}   "
+                 f"on the hardest negative = {weights[1]:.3f}   ∂L/∂sim = ∂L/∂logit / τ"),
+    }
+
+
+def temperature_for_weight(target_weight, pos_sim=0.7):
+    """The largest temperature of :data:`INFO_NCE_TEMPERATURES` at which the positive gets at least
+    ``target_weight`` of the softmax weight (None if none does)."""
+    ok = [t for t in INFO_NCE_TEMPERATURES if _info_nce_row(pos_sim, t)[1][0] >= target_weight]
+    return max(ok) if ok else None
