@@ -6,8 +6,8 @@
 The questions live beside the chapter's self-checks, as ``QUIZ`` in ``lossutils/exercises/<module>.py``
 (jupyterquiz's format: a list of ``{"question", "type": "multiple_choice", "answers": [{"answer",
 "correct", "feedback"}]}``). The quiz gives feedback in the browser with no kernel, so it works on the
-static website as in Jupyter. Answers are not shuffled and the container id is derived from the slug,
-so the stored output is the same on every run (nbval compares it).
+static website as in Jupyter. Answers are shuffled in the browser (not in Python) and the container id
+is derived from the slug, so the stored output is the same on every run (nbval compares it).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ def show_quiz(slug: str) -> None:
     state = random.getstate()
     random.seed(slug)  # jupyterquiz draws its container id from `random`: make it deterministic
     try:
-        display_quiz(qs, shuffle_answers=False, colors="fdsp", max_width=720)
+        # answers are shuffled by the quiz script in the browser, so the stored output stays the same
+        display_quiz(qs, shuffle_answers=True, colors="fdsp", max_width=720)
     finally:
         random.setstate(state)
