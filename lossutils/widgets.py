@@ -46,7 +46,11 @@ string swap:
 ``Explorer._repr_mimebundle_`` returns both the live widget view and the fragment; a live
 frontend renders the widget, the book (``nb_mime_priority_overrides``) renders the fragment, and
 :func:`strip_widget_views` removes the widget view from stored notebooks so a notebook opened
-without a kernel shows the fragment rather than "model not found".
+without a kernel shows the fragment rather than "model not found". Opened in JupyterLab, a
+*trusted* notebook runs the fragment's script (arrow keys work: the inputs carry
+``data-lm-suppress-shortcuts``); an untrusted one is sanitised (no ``<svg>``, ``<style>`` or
+``<script>``), so layout is in inline styles and a note there says to run the cell or trust the
+notebook.
 
 ipywidgets is imported only when a live view is built, so this module imports without it; it
 never imports matplotlib.
@@ -58,7 +62,6 @@ import base64
 import builtins
 import hashlib
 import html
-import itertools
 import json
 import math
 import numbers
@@ -383,21 +386,15 @@ def _minus(s: str) -> str:
 
 
 def _nice_ticks(lo: float, hi: float, target: int) -> tuple[list[float], float]:
+    """Ticks at multiples of 1, 2, 2.5 or 5 x 10^k inside [lo, hi]: the finest step giving at most
+    ``target`` ticks."""
     span = hi - lo
-    raw = span / max(target, 2)
-    mag = 10.0 ** math.floor(math.log10(raw))
-    step = 10 * mag
-    for m in (1, 2, 2.5, 5, 10):
-        if span / (m * mag) <= target:
-            step = m * mag
+    mag = 10.0 ** math.floor(math.log10(span / max(target, 2)))
+    for step in (m * mag for m in (1, 2, 2.5, 5, 10, 20, 25, 50, 100)):
+        first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
+        if last - first + 1 <= target:
             break
-    first = math.ceil(lo / step - 1e-9)
-    ticks = []
-    k = first
-    while k * step <= hi + 1e-9 * step:
-        ticks.append(k * step)
-        k += 1
-    return ticks, step
+    return [k * step for k in range(first, last + 1)], step
 
 
 def _tick_labels(ticks: list[float], step: float) -> list[str]:
@@ -421,7 +418,10 @@ def _log_ticks(lo: float, hi: float, target: int) -> tuple[list[float], list[str
     if len(decades) >= 2:
         every = max(1, math.ceil(len(decades) / target))
         ticks = [d for d in decades if d % every == 0] or decades[::every]
-        labels = [f"{10.0**d:g}" if -3 <= d <= 4 else "10" + str(d).translate(_SUP) for d in ticks]
+        if all(-3 <= d <= 4 for d in ticks):
+            labels = [f"{10.0**d:g}" for d in ticks]
+        else:
+            labels = ["10" + str(d).translate(_SUP) for d in ticks]
         return [float(t) for t in ticks], labels
     vals = []
     for d in range(math.floor(lo) - 1, math.ceil(hi) + 1):
@@ -522,7 +522,7 @@ class _Axes:
         self.x0, self.y0 = left, top
         self.pw, self.ph = self.W - left - right, self.H - top - bottom
         if not self.bars:
-            self.xticks, xstep = _nice_ticks(self.xlo, self.xhi, max(3, int(self.pw / 75)))
+            self.xticks, xstep = _nice_ticks(self.xlo, self.xhi, max(4, int(self.pw / 55)))
             self.xlabels = _tick_labels(self.xticks, xstep)
         # quantisation: px = o + q * s over the plot area +- _BAND plot sizes
         self.ox, self.sx = -_BAND * self.pw, (1 + 2 * _BAND) * self.pw / _QMAX
@@ -680,30 +680,39 @@ if(e!=null){O.textContent='\u26a0 '+e;O.classList.add('lx-err');G.classList.add(
 O.textContent=D.tu[TI[f]];O.classList.remove('lx-err');G.classList.remove('lx-stale');
 for(k=0;k<P.length;k++)P[k].setAttribute('d',d(D.sl[k],f));}
 for(var k=0;k<C.length;k++){C[k].addEventListener('input',upd);C[k].addEventListener('change',upd);}
+R.querySelectorAll('.lx-note').forEach(function(e){e.remove();});
 upd();
 })();"""
 
+# Layout and colours are inline styles: an untrusted notebook in JupyterLab sanitises HTML output,
+# dropping <style>, <svg> and <script> but keeping (checked) inline styles, so the fragment still
+# reads as a card there. The style sheet holds only what needs selectors.
+_ST = {
+    "root": "background:#fff;color:#1a1a1a;border:1px solid #d0d7de;border-radius:6px;padding:10px 14px;"
+            "margin:8px 0;max-width:820px;box-sizing:border-box;line-height:1.35;font-size:14px;"
+            "font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif",
+    "title": "font-weight:600;font-size:16px;margin:0 0 6px",
+    "controls": "display:flex;flex-wrap:wrap;gap:6px 28px;margin:0 0 8px",
+    "ctl": "display:flex;align-items:center;gap:8px;margin:0;font-weight:normal",
+    "fig": "display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:6px 18px",
+    # font-size 0: where the SVG is stripped, its stray text disappears with it
+    "panel": "min-width:0;display:flex;flex-direction:column;font-size:0",
+    "ptitle": "font-weight:600;font-size:14px;margin:0 0 2px",
+    "legend": "display:flex;flex-wrap:wrap;gap:0 14px;font-size:13px;margin:0 0 2px",
+    "key": "display:inline-flex;align-items:center;gap:5px",
+    "readout": "white-space:pre-wrap;margin-top:6px;min-height:1.35em;font-size:14px",
+    "note": "grid-column:1/-1;font-style:italic;color:#555555;font-size:14px",
+}
 _CSS = (
-    ".lossutils-explorer{background:#fff;color:#1a1a1a;border:1px solid #d0d7de;border-radius:6px;"
-    "padding:10px 14px;margin:8px 0;max-width:820px;box-sizing:border-box;line-height:1.35;font-size:14px;"
-    "font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif}"
-    ".lossutils-explorer .lx-title{font-weight:600;font-size:16px;margin:0 0 6px}"
-    ".lossutils-explorer .lx-controls{display:flex;flex-wrap:wrap;gap:6px 28px;margin:0 0 8px}"
-    ".lossutils-explorer .lx-ctl{display:flex;align-items:center;gap:8px;margin:0;font-weight:normal}"
-    ".lossutils-explorer .lx-ctl input[type=range]{width:200px;max-width:60vw;margin:0;accent-color:#0072B2}"
     ".lossutils-explorer .lx-ctl>span{min-width:6em}"
+    ".lossutils-explorer .lx-ctl input[type=range]{width:200px;max-width:60vw;margin:0;accent-color:#0072B2}"
     ".lossutils-explorer .lx-ctl output{min-width:3.2em;font-variant-numeric:tabular-nums}"
     ".lossutils-explorer .lx-ctl select{font:inherit;color:#1a1a1a;background:#fff;border:1px solid #8c959f;"
     "border-radius:4px;padding:2px 4px}"
-    ".lossutils-explorer .lx-fig{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:6px 18px}"
-    ".lossutils-explorer .lx-panel{min-width:0}"
-    ".lossutils-explorer .lx-ptitle{font-weight:600;margin:0 0 2px}"
-    ".lossutils-explorer .lx-legend{display:flex;flex-wrap:wrap;gap:0 14px;font-size:13px;margin:0 0 2px}"
-    ".lossutils-explorer .lx-key{display:inline-flex;align-items:center;gap:5px}"
-    ".lossutils-explorer .lx-key svg{flex:none}"
-    ".lossutils-explorer svg.lx-svg{display:block;width:100%;height:auto;max-width:none}"
+    ".lossutils-explorer svg.lx-svg{display:block;width:100%;height:auto;max-width:none;margin-top:auto}"
+    ".lossutils-explorer .lx-fig:has(svg)>.lx-note{display:none}"
     ".lossutils-explorer .lx-stale .lx-d{opacity:.25}"
-    ".lossutils-explorer .lx-readout{white-space:pre-wrap;font-variant-numeric:tabular-nums;margin-top:6px;min-height:1.35em}"
+    ".lossutils-explorer .lx-readout{font-variant-numeric:tabular-nums}"
     ".lossutils-explorer .lx-readout.lx-err{color:#b3261e;font-weight:600}"
     ".lx-live-title{font-weight:600;font-size:16px;margin:4px 0}"
 )
@@ -720,6 +729,11 @@ def _js_json(obj) -> str:
 
 
 _CATCH = (ValueError, ArithmeticError)
+
+# Shown only where the SVG was stripped: an untrusted notebook in JupyterLab sanitises HTML output
+# and removes <svg> and <script>. The panels' font-size is 0 so the stray SVG text is hidden too.
+_NOTE = (f'<div class="lx-note" style="{_ST["note"]}">Run this cell (or trust the notebook) to see the figure: '
+         "this viewer hides pictures and scripts of untrusted outputs.</div>")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -962,7 +976,8 @@ class Explorer:
             dash = STYLES[s["style"]]
             mark = (f'<path d="M1 7H21" stroke="{c}" stroke-width="2.5"'
                     + (f' stroke-dasharray="{dash}"' if dash else "") + "/>")
-        return (f'<span class="lx-key"><svg width="22" height="14" aria-hidden="true">{mark}</svg>'
+        return (f'<span class="lx-key" style="{_ST["key"]}"><svg width="22" height="14" style="flex:none" '
+                f'aria-hidden="true">{mark}</svg>'
                 f"{html.escape(s['label'])}</span>")
 
     def _data_path(self, s: dict) -> tuple[str, str]:
@@ -985,12 +1000,12 @@ class Explorer:
         for key, panel in self.panels.items():
             ax = self._axes[key]
             slots = [s for s in self._slots if s["panel"] == key]
-            cur.append('<div class="lx-panel">')
+            cur.append(f'<div class="lx-panel" style="{_ST["panel"]}">')
             if panel.title:
-                cur.append(f'<div class="lx-ptitle">{html.escape(panel.title)}</div>')
+                cur.append(f'<div class="lx-ptitle" style="{_ST["ptitle"]}">{html.escape(panel.title)}</div>')
             keys = [self._legend(s) for s in slots if s["label"]]
             if keys:
-                cur.append(f'<div class="lx-legend">{"".join(keys)}</div>')
+                cur.append(f'<div class="lx-legend" style="{_ST["legend"]}">{"".join(keys)}</div>')
             before, after = ax.frame_svg()
             cur.append(before)
             for s in slots:
@@ -1008,32 +1023,36 @@ class Explorer:
         titles = "; ".join(p.title for p in self.panels.values() if p.title)
         return f"Interactive figure{': ' + self.title if self.title else ''}{' — ' + titles if titles else ''}"
 
-    def _figure(self, ds: list[str], text: str, error: str) -> str:
-        body = [self._template[0]]
+    def _figure(self, ds: list[str], text: str, error: str, note: str = "") -> str:
+        body = [note, self._template[0]]
         for d, piece in zip(ds, self._template[1:]):
             body.append(d)
             body.append(piece)
         stale = " lx-stale" if error else ""
         readout = ("\u26a0 " + error) if error else text
-        return (f'<div class="lx-fig{stale}" role="img" aria-label="{html.escape(self._alt())}">{"".join(body)}</div>'
-                f'<div class="lx-readout{" lx-err" if error else ""}" aria-live="polite">{html.escape(readout)}</div>')
+        return (f'<div class="lx-fig{stale}" style="{_ST["fig"]}" role="img" aria-label="{html.escape(self._alt())}">'
+                f'{"".join(body)}</div><div class="lx-readout{" lx-err" if error else ""}" style="{_ST["readout"]}" '
+                f'aria-live="polite">{html.escape(readout)}</div>')
 
     def _static_controls(self) -> str:
+        # data-lm-suppress-shortcuts on each input: in JupyterLab (trusted notebook) the arrow keys
+        # then move the control instead of being taken by the notebook's keyboard shortcuts
         out = []
         for name in self._names:
             c = self._specs[name]
             lab = html.escape(c.label or name)
             i = c.index
             if isinstance(c, Slider):
-                out.append(f'<label class="lx-ctl"><span>{lab}</span><input type="range" min="0" '
-                           f'max="{len(c.values) - 1}" step="1" value="{i}" autocomplete="off" '
+                out.append(f'<label class="lx-ctl" style="{_ST["ctl"]}"><span>{lab}</span><input type="range" min="0" '
+                           f'max="{len(c.values) - 1}" step="1" value="{i}" autocomplete="off" data-lm-suppress-shortcuts="true" '
                            f'aria-valuetext="{html.escape(c.labels[i])}"><output aria-hidden="true">'
                            f"{html.escape(c.labels[i])}</output></label>")
             else:
                 opts = "".join(f'<option value="{j}"{" selected" if j == i else ""}>{html.escape(t)}</option>'
                                for j, t in enumerate(c.labels))
-                out.append(f'<label class="lx-ctl"><span>{lab}</span><select autocomplete="off">{opts}</select></label>')
-        return f'<div class="lx-controls">{"".join(out)}</div>'
+                out.append(f'<label class="lx-ctl" style="{_ST["ctl"]}"><span>{lab}</span>'
+                           f'<select autocomplete="off" data-lm-suppress-shortcuts="true">{opts}</select></label>')
+        return f'<div class="lx-controls" style="{_ST["controls"]}">{"".join(out)}</div>'
 
     def _static_html(self) -> str:
         data = {
@@ -1048,13 +1067,13 @@ class Explorer:
         init_text = "" if init_err else self._tu[int(self._ti[self._initial])]
         inner = "".join([
             f"<style>{_CSS}</style>",
-            f'<div class="lx-title">{html.escape(self.title)}</div>' if self.title else "",
+            f'<div class="lx-title" style="{_ST["title"]}">{html.escape(self.title)}</div>' if self.title else "",
             self._static_controls(),
-            self._figure(self._initial_ds, init_text, init_err),
+            self._figure(self._initial_ds, init_text, init_err, _NOTE),
             "<script>", _JS.replace("%DATA%", _js_json(data)), "</script>",
         ])
         digest = hashlib.sha1(inner.encode("utf-8")).hexdigest()[:12]
-        out = f'<div class="lossutils-explorer" data-lx="{digest}">{inner}</div>'
+        out = f'<div class="lossutils-explorer" data-lx="{digest}" style="{_ST["root"]}">{inner}</div>'
         size = len(out.encode("utf-8"))
         if size > MAX_HTML_BYTES:
             raise ValueError(
@@ -1090,7 +1109,10 @@ class Explorer:
             self._ds = ds
         self.figure_html = self._figure(self._ds, self.text, self.error)
         if self._widgets is not None:
-            self._widgets["figure"].value = f'<div class="lossutils-explorer lx-live">{self.figure_html}</div>'
+            self._widgets["figure"].value = self._live_card()
+
+    def _live_card(self) -> str:
+        return f'<div class="lossutils-explorer lx-live" style="{_ST["root"]}">{self.figure_html}</div>'
 
     def set(self, **values):
         """Move controls by name, e.g. ``ex.set(w=2.0)`` (same as setting ``controls[name].value``)."""
@@ -1153,7 +1175,7 @@ class Explorer:
             ctrls[name] = w
         head = f"<style>{_CSS}</style>" + (f'<div class="lx-live-title">{html.escape(self.title)}</div>'
                                            if self.title else "")
-        figure = W.HTML(value=f'<div class="lossutils-explorer lx-live">{self.figure_html}</div>')
+        figure = W.HTML(value=self._live_card())
         box = W.VBox([W.HTML(value=head), *ctrls.values(), figure], layout=W.Layout(max_width="840px"))
         self._widgets = {"controls": ctrls, "figure": figure, "box": box}
         return self._widgets

@@ -144,14 +144,20 @@ def browser_page(site, base_url, browser):
     context.close()
 
 
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:  # a page removed while the site is being rebuilt
+        return ""
+
+
 def pytest_generate_tests(metafunc):
     """``widget_page``: each page with a static widget; ``site_page``: each page (relative paths)."""
     for name, only_widgets in (("widget_page", True), ("site_page", False)):
         if name not in metafunc.fixturenames:
             continue
         root = site_dir()
-        pages = [p for p in site_pages()
-                 if not only_widgets or f'class="{EXPLORER}"' in p.read_text(encoding="utf-8", errors="replace")]
+        pages = [p for p in site_pages() if not only_widgets or f'class="{EXPLORER}"' in _text(p)]
         rel = [p.relative_to(root).as_posix() for p in pages]
         # no site, or no widget on it: one placeholder that skips (or fails under CI) with the reason
         metafunc.parametrize(name, rel or [None], ids=rel or ["no-pages"])
