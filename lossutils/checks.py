@@ -47,8 +47,21 @@ class Result:
         return f"{'✅' if self.passed else '❌'} {self.label}: {self.message}"
 
 
-def _diagnose(got: np.ndarray, want: np.ndarray, rtol: float, atol: float, n: int | None) -> str:
-    """Name the usual slips by comparing the answer with the expected value."""
+def _to_numpy(value: Any) -> Any:
+    """A torch tensor (even one that requires grad, or on a GPU) as numpy; anything else unchanged.
+
+    Duck-typed, so that checks never import torch.
+    """
+    if type(value).__module__.split(".")[0] == "torch" and hasattr(value, "detach"):
+        return value.detach().cpu().numpy()
+    return value
+
+
+def _diagnose(got: np.ndarray, want: np.ndarray, rtol: float, atol: float, n) -> str:
+    """Name the usual slips by comparing the answer with the expected value.
+
+    ``n`` is the batch size (or a tuple of candidate sizes) used to recognise "sum instead of mean".
+    """
     if got.shape != want.shape:
         if got.size == want.size:
             return f"right numbers? The shape is {got.shape} but should be {want.shape}: reshape your answer."
@@ -68,7 +81,9 @@ def _diagnose(got: np.ndarray, want: np.ndarray, rtol: float, atol: float, n: in
                          (0.5, "off by a factor of 2: check the ½ in the formula (or the 2 in the derivative).")):
         if close(got / factor):
             return hint
-    if n and n > 1:
+    for n in dict.fromkeys(n if isinstance(n, tuple) else (n,)):
+        if not n or n <= 1:
+            continue
         if close(got / n):
             return f"{n} times too large: did you sum instead of taking the mean over the {n} samples?"
         if close(got * n):
@@ -89,8 +104,8 @@ class Numeric:
 
     def __call__(self, label: str, answer: Any) -> Result:
         try:
-            got = np.asarray(answer, dtype=np.float64)
-        except (TypeError, ValueError):
+            got = np.asarray(_to_numpy(answer), dtype=np.float64)
+        except (TypeError, ValueError, RuntimeError):
             return Result(label, False, f"expected a number or an array of numbers, got {type(answer).__name__}.")
         want = np.asarray(self.expected(), dtype=np.float64)
         if got.shape == want.shape and np.allclose(got, want, rtol=self.rtol, atol=self.atol, equal_nan=True):
@@ -117,12 +132,17 @@ class Function:
             args = self.make_inputs(rng)
             want = np.asarray(self.reference(*args, **self.kwargs), dtype=np.float64)
             try:
-                got = np.asarray(answer(*args, **self.kwargs), dtype=np.float64)
+                out = answer(*args, **self.kwargs)
+                if out is None:
+                    return Result(label, False, f"your function returned None on test input {trial + 1}: "
+                                                "did you forget `return`?")
+                got = np.asarray(_to_numpy(out), dtype=np.float64)
             except Exception as exc:  # the student's code: report, never crash the notebook
                 return Result(label, False, f"your function raised {type(exc).__name__}: {exc}")
             if got.shape == want.shape and np.allclose(got, want, rtol=self.rtol, atol=self.atol, equal_nan=True):
                 continue
-            n = int(np.asarray(args[0]).size) if args else None
+            first = np.asarray(args[0]) if args else None
+            n = (int(first.size), int(first.shape[0])) if first is not None and first.ndim else None
             return Result(label, False, f"differs from lossutils on test input {trial + 1}: "
                                         + _diagnose(got, want, self.rtol, self.atol, n))
         return Result(label, True, f"correct: matches lossutils on {self.trials} random inputs.")

@@ -1,15 +1,69 @@
-"""Print the book configuration of the student website: _config.yml with solutions hidden.
+"""The book configuration of the student website: _config.yml with every solution left out.
 
     python tools/student_config.py > _build/_config.student.yml
+
+What changes compared with the instructor website:
+
+* ``{solution}`` directives are dropped (sphinx-exercise's ``hide_solutions``);
+* code cells tagged ``solution`` are dropped too: this file is also a Sphinx extension (loaded by
+  the printed configuration) that removes every notebook cell myst-nb marks with ``tag_solution``;
+* no page source is published (``html_copy_source``, no download menu) and there are no launch
+  buttons or repository button: the chapter notebooks they lead to contain the solutions. Give
+  students the notebooks of ``make student`` instead.
 """
 
 import sys
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parent.parent
-config = yaml.safe_load((ROOT / "_config.yml").read_text())
-config.setdefault("sphinx", {}).setdefault("config", {})["hide_solutions"] = True  # sphinx-exercise
-config["title"] = config.get("title", "") + " (student edition)"
-yaml.safe_dump(config, sys.stdout, sort_keys=False, allow_unicode=True)
+
+
+def student_config() -> dict:
+    import yaml
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    config["title"] = config.get("title", "") + " (student edition)"
+    sphinx = config.setdefault("sphinx", {})
+    extensions = sphinx.setdefault("local_extensions", {})
+    extensions["student_config"] = "tools"
+    # jupyter-book resolves these paths against the folder of the config file, which is _build/:
+    # make them absolute so the extensions are found wherever the printed config is written
+    sphinx["local_extensions"] = {name: str((ROOT / path).resolve()) for name, path in extensions.items()}
+    sphinx_config = sphinx.setdefault("config", {})
+    sphinx_config["hide_solutions"] = True  # sphinx-exercise
+    sphinx_config["html_copy_source"] = False  # no _sources/*.ipynb with the solution cells
+    sphinx_config["html_show_sourcelink"] = False
+    html = config.setdefault("html", {})
+    html.update(use_download_button=False, use_repository_button=False, use_edit_page_button=False,
+                use_issues_button=False)
+    config["launch_buttons"] = {"notebook_interface": "classic", "binderhub_url": "", "colab_url": "",
+                                "jupyterhub_url": "", "thebe": False}
+    return config
+
+
+def _drop_solution_cells(app, doctree) -> None:
+    """Remove the notebook cells tagged ``solution`` (myst-nb gives them the class ``tag_solution``)."""
+    from docutils import nodes
+
+    for node in list(doctree.findall(nodes.Element)):
+        if "tag_solution" in node.get("classes", []) and node.parent is not None:
+            node.parent.remove(node)
+
+
+def _no_download_menu(app, config) -> None:
+    # the theme's download menu links to _sources/, which is not published; jupyter-book 1 does
+    # not pass html.use_download_button: false on, so switch the theme option off here
+    config.html_theme_options["use_download_button"] = False
+
+
+def setup(app):
+    """Sphinx extension entry point (used only by the student configuration)."""
+    app.connect("config-inited", _no_download_menu)
+    app.connect("doctree-read", _drop_solution_cells)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+if __name__ == "__main__":
+    import yaml
+
+    yaml.safe_dump(student_config(), sys.stdout, sort_keys=False, allow_unicode=True)
