@@ -27,12 +27,37 @@ ensure_chromium() {
   fi
 }
 
+# Two lanes on two cores: the notebook lane (nbval, then the book build, which executes every
+# notebook again from an empty cache) runs in the background while the unit tests run; each lane
+# logs to a file that is printed when the lane is done, so output does not interleave.
+mkdir -p .test-logs
+notebook_lane() {
+  local t0=$SECONDS
+  $BIN/pytest -q --nbval chapters --nbval-current-env \
+    --nbval-sanitize-with tools/nbval_sanitize.cfg -p no:cacheprovider > .test-logs/nbval.log 2>&1
+  echo "$? $((SECONDS - t0))" > .test-logs/nbval.rc
+  t0=$SECONDS
+  rm -rf _build
+  $BIN/jupyter-book build . --builder html -W -n --keep-going --quiet > .test-logs/build.log 2>&1
+  echo "$? $((SECONDS - t0))" > .test-logs/build.rc
+}
+rm -f .test-logs/*.rc
+notebook_lane &
+lane=$!
+
 stage "unit tests + doctests" $BIN/pytest -q tests lossutils --ignore=tests/browser
-stage "notebooks (nbval)" $BIN/pytest -q --nbval chapters --nbval-current-env \
-  --nbval-sanitize-with tools/nbval_sanitize.cfg -p no:cacheprovider
-rm -rf _build
-stage "book build (-W -n)" $BIN/jupyter-book build . --builder html -W -n --keep-going --quiet
 stage "browser setup" ensure_chromium
+
+wait $lane
+for part in nbval build; do
+  echo ""; echo "=== $part (ran in the background)"
+  cat .test-logs/$part.log 2>/dev/null | grep -v "Kernel is running over TCP without encryption"
+  read -r rc secs < .test-logs/$part.rc 2>/dev/null || { rc=1; secs=0; }
+  names+=("$part"); codes+=("$rc"); times+=("$secs")
+done
+# sphinxcontrib-katex's render server is stopped at exit; make sure none of ours outlives the run
+pkill -f "$PWD/.venv/.*katex-server.js" 2>/dev/null || true
+
 stage "browser tests" $BIN/pytest -q tests/browser
 
 echo ""; echo "=== summary"
