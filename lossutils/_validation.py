@@ -16,6 +16,10 @@ import numpy as np
 
 REDUCTIONS = ("none", "mean", "sum")
 
+# Elements per block where large arrays are processed a block at a time (range checks here, loss
+# formulas in _reduction.py): a block's temporaries (256 KB each) stay in the CPU cache.
+BLOCK = 1 << 15
+
 
 def as_float_array(x, name: str = "input") -> np.ndarray:
     """Return ``x`` as a float64 numpy array; reject what cannot be one.
@@ -126,8 +130,18 @@ def check_closed_unit(value, name: str) -> float:
     return float(value)
 
 
+def first_below(a: np.ndarray, bound: float):
+    """The first (non-NaN) entry of ``a`` below ``bound`` as a float, or None if there is none."""
+    if a.size == 0 or np.min(a) >= bound:  # fast path: one pass, no temporary (NaN fails it)
+        return None
+    bad = a < bound
+    return float(a[bad].flat[0]) if np.any(bad) else None
+
+
 def check_probabilities(p: np.ndarray, name: str = "probs") -> None:
     """Every (non-NaN) entry in [0, 1]."""
+    if p.size and np.min(p) >= 0 and np.max(p) <= 1:  # fast path without temporaries (NaN fails it)
+        return
     bad = (p < 0) | (p > 1)
     if np.any(bad):
         worst = float(p[bad].flat[0])  # float(): numpy 2 reprs scalars as np.float64(...)
@@ -158,6 +172,8 @@ def check_values_in(a: np.ndarray, allowed, name: str, hint: str = "", choices: 
 
     ``choices`` spells the allowed values in the message (default: "0 or 1" style).
     """
+    if _all_in(a, allowed):  # fast path; only an array with a bad (or NaN) entry takes the next line
+        return
     bad = ~np.isin(a, allowed) & ~np.isnan(a)
     if np.any(bad):
         worst = float(a[bad].flat[0])
@@ -165,6 +181,19 @@ def check_values_in(a: np.ndarray, allowed, name: str, hint: str = "", choices: 
         raise ValueError(
             f"{name} must hold only {choices}, found {worst!r}" + (f"; {hint}" if hint else "")
         )
+
+
+def _all_in(a: np.ndarray, allowed) -> bool:
+    """Whether every entry of ``a`` equals one of the few ``allowed`` values (NaN does not)."""
+    flat = a.reshape(-1)
+    for lo in range(0, flat.size, BLOCK):  # a block at a time: the boolean temporaries stay small
+        block = flat[lo:lo + BLOCK]
+        hit = block == allowed[0]
+        for value in allowed[1:]:
+            hit |= block == value
+        if not hit.all():
+            return False
+    return True
 
 
 def check_axis(axis, ndim: int, name: str = "axis") -> int:

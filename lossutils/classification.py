@@ -17,7 +17,7 @@ import numbers
 
 import numpy as np
 
-from ._reduction import reduce, reduce_grad
+from ._reduction import BLOCK, grad_elementwise, reduce, reduce_elementwise, reduce_grad
 from ._validation import (
     as_float_array, as_index_array, check_axis, check_closed_unit, check_ndim,
     check_probabilities, check_reduction, check_same_shape,
@@ -92,6 +92,10 @@ def sigmoid(x):
         [0.5, 1.0, 0.0]
     """
     z = as_float_array(x, "x")
+    return reduce_elementwise(_sigmoid, (z,), "none")
+
+
+def _sigmoid(z):
     e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
@@ -140,6 +144,8 @@ def _target_shape(target):
 def _class_indices(target, n_classes, unbatched):
     """Validate class indices: shape (N,) (or () for one sample), each in [0, C-1]."""
     y = as_index_array(target, "target").reshape(-1) if unbatched else as_index_array(target, "target")
+    if y.size == 0 or (y.min() >= 0 and y.max() < n_classes):  # fast path: no boolean temporaries
+        return y
     bad = (y < 0) | (y >= n_classes)
     if np.any(bad):
         raise ValueError(
@@ -169,19 +175,104 @@ def _ce_target(target, n, n_classes, unbatched, allow_probs=True):
     )
 
 
-def _ce_parts(logits, target, weight, label_smoothing, reduction):
-    """Shared work of cross_entropy and its gradient.
-
-    Returns log-probabilities (N, C), per-sample losses (N,), the coefficient matrix ``A``
-    with ``loss_i = -sum_c A[i, c] * logp[i, c]``, the denominator of the "mean" reduction,
-    and whether the input was one unbatched sample.
-    """
+def _ce_inputs(logits, target, weight, label_smoothing, reduction):
+    """Validated inputs of cross_entropy and its gradient: z (N, C), unbatched, w, kind, t, eps."""
     check_reduction(reduction)
     eps = check_closed_unit(label_smoothing, "label_smoothing")
     z, unbatched = _scores_2d(logits, "logits")
     n, c = z.shape
     w = _class_weight(weight, c)
     kind, t = _ce_target(target, n, c, unbatched)
+    return z, unbatched, w, kind, t, eps
+
+
+def _ce_plain(z, y, grad: bool):
+    """Class indices, no weights, no smoothing (the common case), a block of rows at a time.
+
+    Per-sample losses ``-logp[i, y_i]`` (or the gradient ``softmax(z) - onehot(y)`` of their
+    sum) computed exactly as the general path of :func:`_ce_parts` computes them, without the
+    (N, C) temporaries that path needs for weights and smoothing.
+    """
+    n, c = z.shape
+    out = np.empty((n, c) if grad else n)
+    step = max(BLOCK // c, 1)
+    for lo in range(0, n, step):
+        zb, yb = z[lo:lo + step], y[lo:lo + step]
+        rows = np.arange(zb.shape[0])
+        if c <= 32 and zb.shape[0] >= 64:
+            _ce_plain_few_classes(zb, yb, rows, out[lo:lo + step], grad)
+            continue
+        with np.errstate(invalid="ignore"):  # inf - inf -> NaN, silently, as torch does
+            shifted = zb - np.max(zb, axis=1, keepdims=True)  # log_softmax, as in log_softmax()
+            log_sum = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+            if grad:
+                g = np.exp(shifted - log_sum)  # softmax = exp(logp)
+                g[rows, yb] -= 1.0
+                out[lo:lo + step] = g
+            else:
+                out[lo:lo + step] = -(shifted[rows, yb] - log_sum[:, 0])  # -logp[i, y_i]
+    return out
+
+
+def _ce_plain_few_classes(zb, yb, rows, out, grad: bool):
+    """:func:`_ce_plain` on a block of rows with few classes, with the class axis first.
+
+    numpy reduces along a short last axis (``max(axis=1)`` over 10 classes) one row at a time,
+    which costs far more than the arithmetic. Transposed, every step is one operation on
+    contiguous arrays of length N. The results are the same bits: the maximum is exact
+    (``np.maximum`` propagates NaN like ``np.max``; a tie of +0 and -0 can pick the other zero,
+    which changes nothing below, because the row then holds two maxima and its log-sum is
+    >= log 2), and :func:`_pairwise_sum` adds in numpy's order.
+    """
+    zt = zb.T.copy()  # (C, N): row j holds class j of every sample
+    with np.errstate(invalid="ignore"):  # inf - inf -> NaN, silently, as torch does
+        shifted = zt - np.maximum.reduce(zt, axis=0)
+        log_sum = np.log(_pairwise_sum(np.exp(shifted)))
+        if grad:
+            g = np.exp(shifted - log_sum)  # softmax = exp(logp)
+            g[yb, rows] -= 1.0
+            out[...] = g.T
+        else:
+            out[...] = -(shifted[yb, rows] - log_sum)  # -logp[i, y_i]
+
+
+def _pairwise_sum(a):
+    """``a.sum(axis=0)`` for a 2-D array, added in the order numpy adds a row of ``a.T``.
+
+    numpy's pairwise summation (``pairwise_sum`` in numpy/_core/src/umath/loops_utils.h.src):
+    fewer than 8 terms are added in turn; up to 128 go to 8 partial sums combined as a tree;
+    more are split in two halves (rounded down to a multiple of 8). Keeping the order keeps the
+    results bit-for-bit those of ``np.exp(shifted).sum(axis=1)``.
+    """
+    n = a.shape[0]
+    if n < 8:
+        res = 0.0 + a[0]
+        for i in range(1, n):
+            res += a[i]
+        return res
+    if n <= 128:
+        r = [a[k].copy() for k in range(8)]
+        i = 8
+        while i < n - n % 8:
+            for k in range(8):
+                r[k] += a[i + k]
+            i += 8
+        res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+        for i in range(n - n % 8, n):
+            res += a[i]
+        return res
+    half = n // 2
+    half -= half % 8
+    return _pairwise_sum(a[:half]) + _pairwise_sum(a[half:])
+
+
+def _ce_parts(z, w, kind, t, eps):
+    """Shared work of cross_entropy and its gradient (the general case), on validated inputs.
+
+    Returns log-probabilities (N, C), per-sample losses (N,), the coefficient matrix ``A``
+    with ``loss_i = -sum_c A[i, c] * logp[i, c]`` and the denominator of the "mean" reduction.
+    """
+    n, c = z.shape
     logp = log_softmax(z, axis=1)
     wc = np.ones(c) if w is None else w
     rows = np.arange(n)
@@ -202,7 +293,7 @@ def _ce_parts(logits, target, weight, label_smoothing, reduction):
         coef = t_smooth * wc
         per = -(logp * coef).sum(axis=1)
         denom = float(n)  # with probability targets torch divides by N, weights or not
-    return logp, per, coef, denom, unbatched
+    return logp, per, coef, denom
 
 
 def _mean(total, denom, n):
@@ -241,7 +332,11 @@ def cross_entropy(logits, target, *, weight=None, label_smoothing=0.0, reduction
         >>> round(float(cross_entropy([[2.0, 1.0, 0.1]], [[1.0, 0.0, 0.0]])), 3)  # one-hot: same
         0.417
     """
-    _, per, _, denom, unbatched = _ce_parts(logits, target, weight, label_smoothing, reduction)
+    z, unbatched, w, kind, t, eps = _ce_inputs(logits, target, weight, label_smoothing, reduction)
+    if kind == "index" and w is None and eps == 0:
+        per, denom = _ce_plain(z, t, grad=False), float(z.shape[0])
+    else:
+        _, per, _, denom = _ce_parts(z, w, kind, t, eps)
     if reduction == "none":
         return np.asarray(per[0]) if unbatched else per  # one sample: a 0-d array, as torch
     if reduction == "sum":
@@ -264,7 +359,13 @@ def cross_entropy_grad(logits, target, *, weight=None, label_smoothing=0.0, redu
         >>> cross_entropy_grad([[2.0, 1.0, 0.1]], [0]).round(3).tolist()
         [[-0.341, 0.242, 0.099]]
     """
-    logp, per, coef, denom, unbatched = _ce_parts(logits, target, weight, label_smoothing, reduction)
+    z, unbatched, w, kind, t, eps = _ce_inputs(logits, target, weight, label_smoothing, reduction)
+    if kind == "index" and w is None and eps == 0:
+        grad = _ce_plain(z, t, grad=True)
+        if reduction == "mean" and z.shape[0]:
+            grad /= z.shape[0]
+        return grad[0] if unbatched else grad
+    logp, per, coef, denom = _ce_parts(z, w, kind, t, eps)
     with np.errstate(invalid="ignore"):  # a NaN/inf row stays NaN, as in torch
         p = np.exp(logp)
     grad = p * coef.sum(axis=1, keepdims=True) - coef
@@ -299,13 +400,16 @@ def nll_loss(log_probs, target, *, weight=None, reduction="mean"):
     n, c = lp.shape
     w = _class_weight(weight, c)
     _, y = _ce_target(target, n, c, unbatched, allow_probs=False)
-    wy = np.ones(n) if w is None else w[y]
-    per = -wy * lp[np.arange(n), y]
+    if w is None:  # no weight array needed: -1 * x is -x, and the weights sum to N
+        per, denom = -lp[np.arange(n), y], float(n)
+    else:
+        wy = w[y]
+        per, denom = -wy * lp[np.arange(n), y], wy.sum()
     if reduction == "none":
         return np.asarray(per[0]) if unbatched else per  # one sample: a 0-d array, as torch
     if reduction == "sum":
         return np.asarray(per.sum(), dtype=np.float64)
-    return np.asarray(_mean(per.sum(), wy.sum(), n), dtype=np.float64)
+    return np.asarray(_mean(per.sum(), denom, n), dtype=np.float64)
 
 
 # --------------------------------------------------------------------------------------------
@@ -356,13 +460,16 @@ def binary_cross_entropy(probs, target, *, weight=None, reduction="mean"):
     check_probabilities(p, "probs")
     check_probabilities(t, "target")
     w = _broadcast_weight(weight, p.shape, "weight")
-    with np.errstate(divide="ignore"):  # log(0) = -inf, clamped on the next lines
-        log_p = np.maximum(np.log(p), -100.0)  # torch's clamp; np.maximum keeps NaN
-        log_1mp = np.maximum(np.log1p(-p), -100.0)  # log1p(-p): accurate for tiny p
-    values = -(t * log_p + (1.0 - t) * log_1mp)
-    if w is not None:
-        values = values * w
-    return reduce(values, reduction)
+
+    def values(p, t):
+        with np.errstate(divide="ignore"):  # log(0) = -inf, clamped on the next lines
+            log_p = np.maximum(np.log(p), -100.0)  # torch's clamp; np.maximum keeps NaN
+            log_1mp = np.maximum(np.log1p(-p), -100.0)  # log1p(-p): accurate for tiny p
+        return -(t * log_p + (1.0 - t) * log_1mp)
+
+    if w is None:
+        return reduce_elementwise(values, (p, t), reduction)
+    return reduce(values(p, t) * w, reduction)
 
 
 def _bce_logits_inputs(logits, target, weight, pos_weight, reduction):
@@ -411,6 +518,8 @@ def binary_cross_entropy_with_logits(logits, target, *, weight=None, pos_weight=
         [1000.0, 1000.0]
     """
     z, t, w, pw = _bce_logits_inputs(logits, target, weight, pos_weight, reduction)
+    if pw is None and w is None:
+        return reduce_elementwise(_bce_logits_values, (z, t), reduction)
     sp = _softplus_neg(z)
     if pw is None:
         values = (1.0 - t) * z + sp
@@ -419,6 +528,10 @@ def binary_cross_entropy_with_logits(logits, target, *, weight=None, pos_weight=
     if w is not None:
         values = values * w
     return reduce(values, reduction)
+
+
+def _bce_logits_values(z, t):
+    return (1.0 - t) * z + _softplus_neg(z)
 
 
 def binary_cross_entropy_with_logits_grad(logits, target, *, weight=None, pos_weight=None,
@@ -434,6 +547,8 @@ def binary_cross_entropy_with_logits_grad(logits, target, *, weight=None, pos_we
         [-0.5, 0.5]
     """
     z, t, w, pw = _bce_logits_inputs(logits, target, weight, pos_weight, reduction)
+    if pw is None and w is None:
+        return grad_elementwise(lambda z, t: _sigmoid(z) - t, (z, t), reduction)
     s = sigmoid(z)
     grad = s - t if pw is None else (1.0 + (pw - 1.0) * t) * s - pw * t
     if w is not None:
@@ -469,15 +584,18 @@ def sigmoid_focal_loss(logits, target, *, alpha=0.25, gamma=2.0, reduction="mean
     gamma = _real(gamma, "gamma")
     if not (0 <= gamma < np.inf):
         raise ValueError(f"gamma must be a finite number >= 0, got {gamma!r}")
-    ce = binary_cross_entropy_with_logits(logits, target, reduction="none")  # validates
-    z = as_float_array(logits, "logits")
-    t = as_float_array(target, "target")
-    p = sigmoid(z)
-    p_t = p * t + (1.0 - p) * (1.0 - t)
-    values = ce * (1.0 - p_t) ** gamma
-    if alpha >= 0:
-        values = (alpha * t + (1.0 - alpha) * (1.0 - t)) * values
-    return reduce(values, reduction)
+    z, t, _, _ = _bce_logits_inputs(logits, target, None, None, reduction)
+
+    def values(z, t):
+        ce = _bce_logits_values(z, t)
+        p = _sigmoid(z)
+        p_t = p * t + (1.0 - p) * (1.0 - t)
+        out = ce * (1.0 - p_t) ** gamma
+        if alpha >= 0:
+            out = (alpha * t + (1.0 - alpha) * (1.0 - t)) * out
+        return out
+
+    return reduce_elementwise(values, (z, t), reduction)
 
 
 def _real(value, name):
@@ -525,22 +643,25 @@ def kl_div(log_pred, target, *, reduction="batchmean", log_target=False):
     x = as_float_array(log_pred, "log_pred")
     t = as_float_array(target, "target")
     check_same_shape(x, t, "log_pred", "target")
-    if log_target:
-        with np.errstate(invalid="ignore"):  # t = -inf gives 0 * -inf = NaN, as in torch
-            values = np.exp(t) * (t - x)
-    else:
+    if not log_target:
         check_probabilities(t, "target")
+
+    def values(x, t):
+        if log_target:
+            with np.errstate(invalid="ignore"):  # t = -inf gives 0 * -inf = NaN, as in torch
+                return np.exp(t) * (t - x)
         with np.errstate(divide="ignore", invalid="ignore"):
             # xlogy: 0 * log 0 is taken as 0 (the limit), as torch.xlogy does
             ylogy = np.where(t == 0, 0.0, t * np.log(t))
-            values = ylogy - t * x  # t = 0 with log_pred = -inf: 0 * -inf = NaN, as in torch
+            return ylogy - t * x  # t = 0 with log_pred = -inf: 0 * -inf = NaN, as in torch
+
     if reduction == "batchmean":
-        total = values.sum()
+        total = reduce_elementwise(values, (x, t), "sum")
         if x.ndim == 0:
             return np.asarray(total, dtype=np.float64)  # torch: a 0-d input is not divided
         n = x.shape[0]
         return np.asarray(total / n if n else np.nan, dtype=np.float64)
-    return reduce(values, reduction)
+    return reduce_elementwise(values, (x, t), reduction)
 
 
 __all__ = [

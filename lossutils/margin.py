@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._reduction import reduce, reduce_grad
+from ._reduction import BLOCK, grad_elementwise, reduce, reduce_elementwise
 from ._validation import (
     as_float_array, as_index_array, check_ndim, check_positive, check_reduction,
     check_same_shape, check_values_in,
@@ -56,7 +56,7 @@ def hinge_loss(scores, target, *, margin=1.0, reduction="mean"):
     """
     s, y, margin = _hinge_inputs(scores, target, margin, reduction)
     # y is +-1, so y*s is exact and no term can overflow for finite scores
-    return reduce(np.maximum(0.0, margin - y * s), reduction)
+    return reduce_elementwise(lambda s, y: np.maximum(0.0, margin - y * s), (s, y), reduction)
 
 
 def hinge_loss_grad(scores, target, *, margin=1.0, reduction="mean"):
@@ -76,10 +76,13 @@ def hinge_loss_grad(scores, target, *, margin=1.0, reduction="mean"):
         [0.0, -1.0, -1.0]
     """
     s, y, margin = _hinge_inputs(scores, target, margin, reduction)
-    z = margin - y * s
-    grad = np.where(z > 0, -y, 0.0)
-    grad = np.where(np.isnan(z), np.nan, grad)  # NaN policy: NaN in, NaN out
-    return reduce_grad(grad, reduction)
+
+    def grad(s, y):
+        z = margin - y * s
+        g = np.where(z > 0, -y, 0.0)
+        return np.where(np.isnan(z), np.nan, g)  # NaN policy: NaN in, NaN out
+
+    return grad_elementwise(grad, (s, y), reduction)
 
 
 def squared_hinge_loss(scores, target, *, margin=1.0, reduction="mean"):
@@ -98,8 +101,12 @@ def squared_hinge_loss(scores, target, *, margin=1.0, reduction="mean"):
         [0.0, 0.25, 4.0]
     """
     s, y, margin = _hinge_inputs(scores, target, margin, reduction)
-    h = np.maximum(0.0, margin - y * s)
-    return reduce(h * h, reduction)
+
+    def values(s, y):
+        h = np.maximum(0.0, margin - y * s)
+        return h * h
+
+    return reduce_elementwise(values, (s, y), reduction)
 
 
 def multi_margin_loss(scores, target, *, margin=1.0, reduction="mean"):
@@ -146,19 +153,21 @@ def multi_margin_loss(scores, target, *, margin=1.0, reduction="mean"):
     n_classes = x.shape[-1]
     if n_classes == 0:
         raise ValueError("scores has 0 classes (last dimension is 0); pass at least one class")
-    bad = (y < 0) | (y >= n_classes)
-    if np.any(bad):
+    if y.size and not (y.min() >= 0 and y.max() < n_classes):  # min/max: no boolean temporaries
+        bad = (y < 0) | (y >= n_classes)
         raise ValueError(
             f"target holds class index {int(y[bad].flat[0])}, out of range for {n_classes} "
             f"classes; class indices must be in 0 .. {n_classes - 1}"
         )
     x2 = x.reshape(-1, n_classes)
     y2 = y.reshape(-1)
-    rows = np.arange(x2.shape[0])
-    true_score = x2[rows, y2][:, None]
-    terms = np.maximum(0.0, margin - true_score + x2)
-    is_true = np.zeros(x2.shape, dtype=bool)
-    is_true[rows, y2] = True
-    terms = np.where(is_true, 0.0, terms)  # the i == y term is excluded (it would be `margin`)
-    per_sample = terms.sum(axis=1) / n_classes
+    per_sample = np.empty(x2.shape[0])
+    step = max(BLOCK // n_classes, 1)  # a block of rows at a time: the temporaries stay in cache
+    for lo in range(0, x2.shape[0], step):
+        xb, yb = x2[lo:lo + step], y2[lo:lo + step]
+        rows = np.arange(xb.shape[0])
+        true_score = xb[rows, yb][:, None]
+        terms = np.maximum(0.0, margin - true_score + xb)
+        terms[rows, yb] = 0.0  # the i == y term is excluded (it would be `margin`)
+        per_sample[lo:lo + step] = terms.sum(axis=1) / n_classes
     return reduce(per_sample.reshape(y.shape), reduction)

@@ -17,9 +17,9 @@ import math
 
 import numpy as np
 
-from ._reduction import reduce, reduce_grad
+from ._reduction import grad_elementwise, reduce, reduce_elementwise
 from ._validation import (
-    as_float_array, check_open_unit, check_positive, check_reduction, check_same_shape,
+    as_float_array, check_open_unit, check_positive, check_reduction, check_same_shape, first_below,
 )
 
 _LOG2 = math.log(2.0)
@@ -38,6 +38,18 @@ def _check_flag(value, name):
     if not isinstance(value, (bool, np.bool_)):
         raise ValueError(f"{name} must be True or False, got {value!r}")
     return bool(value)
+
+
+# Element-wise formulas, shared by several losses. Each takes blocks of pred and target (see
+# reduce_elementwise: large inputs are evaluated a cache-sized block at a time).
+
+def _squared_error(p, t):
+    d = p - t
+    return d * d  # the same bits as d ** 2 (numpy computes a square as d * d)
+
+
+def _abs_error(p, t):
+    return np.abs(p - t)
 
 
 # --------------------------------------------------------------------------------------------
@@ -61,7 +73,7 @@ def mse_loss(pred, target, *, reduction="mean"):
         0.375
     """
     p, t = _pair(pred, target, reduction)
-    return reduce((p - t) ** 2, reduction)
+    return reduce_elementwise(_squared_error, (p, t), reduction)
 
 
 def mse_loss_grad(pred, target, *, reduction="mean"):
@@ -75,7 +87,7 @@ def mse_loss_grad(pred, target, *, reduction="mean"):
         [-0.25, 0.25, 0.0, 0.5]
     """
     p, t = _pair(pred, target, reduction)
-    return reduce_grad(2.0 * (p - t), reduction)
+    return grad_elementwise(lambda p, t: 2.0 * (p - t), (p, t), reduction)
 
 
 def l1_loss(pred, target, *, reduction="mean"):
@@ -95,7 +107,7 @@ def l1_loss(pred, target, *, reduction="mean"):
         0.5
     """
     p, t = _pair(pred, target, reduction)
-    return reduce(np.abs(p - t), reduction)
+    return reduce_elementwise(_abs_error, (p, t), reduction)
 
 
 def l1_loss_grad(pred, target, *, reduction="mean"):
@@ -108,7 +120,7 @@ def l1_loss_grad(pred, target, *, reduction="mean"):
         [-1.0, 1.0, 0.0, 1.0]
     """
     p, t = _pair(pred, target, reduction)
-    return reduce_grad(np.sign(p - t), reduction)
+    return grad_elementwise(lambda p, t: np.sign(p - t), (p, t), reduction)
 
 
 # --------------------------------------------------------------------------------------------
@@ -138,10 +150,13 @@ def huber_loss(pred, target, *, delta=1.0, reduction="mean"):
     """
     delta = check_positive(delta, "delta")
     p, t = _pair(pred, target, reduction)
-    a = np.abs(p - t)
-    # np.where evaluates both branches; both are finite for finite residuals (no overflow at 1e8)
-    values = np.where(a <= delta, 0.5 * a * a, delta * (a - 0.5 * delta))
-    return reduce(values, reduction)
+
+    def values(p, t):
+        a = _abs_error(p, t)
+        # np.where evaluates both branches; both are finite for finite residuals (no overflow at 1e8)
+        return np.where(a <= delta, 0.5 * a * a, delta * (a - 0.5 * delta))
+
+    return reduce_elementwise(values, (p, t), reduction)
 
 
 def huber_loss_grad(pred, target, *, delta=1.0, reduction="mean"):
@@ -153,7 +168,7 @@ def huber_loss_grad(pred, target, *, delta=1.0, reduction="mean"):
     """
     delta = check_positive(delta, "delta")
     p, t = _pair(pred, target, reduction)
-    return reduce_grad(np.clip(p - t, -delta, delta), reduction)  # np.clip keeps NaN
+    return grad_elementwise(lambda p, t: np.clip(p - t, -delta, delta), (p, t), reduction)  # clip keeps NaN
 
 
 def smooth_l1_loss(pred, target, *, beta=1.0, reduction="mean"):
@@ -179,9 +194,12 @@ def smooth_l1_loss(pred, target, *, beta=1.0, reduction="mean"):
     """
     beta = check_positive(beta, "beta")
     p, t = _pair(pred, target, reduction)
-    a = np.abs(p - t)
-    values = np.where(a < beta, 0.5 * a * a / beta, a - 0.5 * beta)
-    return reduce(values, reduction)
+
+    def values(p, t):
+        a = _abs_error(p, t)
+        return np.where(a < beta, 0.5 * a * a / beta, a - 0.5 * beta)
+
+    return reduce_elementwise(values, (p, t), reduction)
 
 
 # --------------------------------------------------------------------------------------------
@@ -207,10 +225,13 @@ def log_cosh_loss(pred, target, *, reduction="mean"):
         0.168502
     """
     p, t = _pair(pred, target, reduction)
-    a = np.abs(p - t)
-    # cosh(r) overflows for |r| > ~710; exp(-2|r|) <= 1 never does, and log1p keeps small terms
-    values = a + np.log1p(np.exp(-2.0 * a)) - _LOG2
-    return reduce(values, reduction)
+
+    def values(p, t):
+        a = _abs_error(p, t)
+        # cosh(r) overflows for |r| > ~710; exp(-2|r|) <= 1 never does, and log1p keeps small terms
+        return a + np.log1p(np.exp(-2.0 * a)) - _LOG2
+
+    return reduce_elementwise(values, (p, t), reduction)
 
 
 def quantile_loss(pred, target, *, q=0.5, reduction="mean"):
@@ -234,8 +255,12 @@ def quantile_loss(pred, target, *, q=0.5, reduction="mean"):
     """
     q = check_open_unit(q, "q")
     p, t = _pair(pred, target, reduction)
-    r = t - p
-    return reduce(np.maximum(q * r, (q - 1.0) * r), reduction)  # np.maximum propagates NaN
+
+    def values(p, t):
+        r = t - p
+        return np.maximum(q * r, (q - 1.0) * r)  # np.maximum propagates NaN
+
+    return reduce_elementwise(values, (p, t), reduction)
 
 
 # --------------------------------------------------------------------------------------------
@@ -288,16 +313,25 @@ def gaussian_nll_loss(pred, target, var, *, full=False, eps=1e-6, reduction="mea
     eps = check_positive(eps, "eps")
     p, t = _pair(pred, target, reduction)
     v = _gaussian_var(var, p.shape)
-    if np.any(v < 0):  # NaN compares False: it propagates instead
+    negative = first_below(v, 0.0)  # NaN is not below 0: it propagates instead
+    if negative is not None:
         raise ValueError(
-            f"var must be >= 0 (it is a variance), found {float(v[v < 0].flat[0])!r}; "
+            f"var must be >= 0 (it is a variance), found {negative!r}; "
             "predict log-variance and exponentiate, or use softplus, to keep it positive"
         )
-    v = np.maximum(v, eps)  # clamp, as torch does (no gradient through the clamp in torch)
-    values = 0.5 * (np.log(v) + (p - t) ** 2 / v)
-    if full:
-        values = values + 0.5 * math.log(2.0 * math.pi)
-    return reduce(np.broadcast_to(values, p.shape), reduction)
+
+    def values(p, t, v):
+        v = np.maximum(v, eps)  # clamp, as torch does (no gradient through the clamp in torch)
+        out = 0.5 * (np.log(v) + _squared_error(p, t) / v)
+        if full:
+            out = out + 0.5 * math.log(2.0 * math.pi)
+        return out
+
+    if v.shape == p.shape:  # one variance per element
+        return reduce_elementwise(values, (p, t, v), reduction)
+    if v.ndim == 0:  # one variance for all
+        return reduce_elementwise(lambda p, t: values(p, t, v), (p, t), reduction)
+    return reduce(np.broadcast_to(values(p, t, v), p.shape), reduction)
 
 
 def poisson_nll_loss(pred, target, *, log_input=True, full=False, eps=1e-8, reduction="mean"):
@@ -330,23 +364,30 @@ def poisson_nll_loss(pred, target, *, log_input=True, full=False, eps=1e-8, redu
     full = _check_flag(full, "full")
     eps = check_positive(eps, "eps")
     p, t = _pair(pred, target, reduction)
-    if np.any(t < 0):
-        raise ValueError(f"target must hold counts >= 0, found {float(t[t < 0].flat[0])!r}")
-    if log_input:
-        with np.errstate(over="ignore"):  # exp(710) -> inf, as in torch
-            values = np.exp(p) - t * p
-    else:
-        if np.any(p < 0):
+    negative = first_below(t, 0.0)
+    if negative is not None:
+        raise ValueError(f"target must hold counts >= 0, found {negative!r}")
+    if not log_input:
+        negative = first_below(p, 0.0)
+        if negative is not None:
             raise ValueError(
-                f"pred must be a rate >= 0 when log_input=False, found {float(p[p < 0].flat[0])!r}; "
+                f"pred must be a rate >= 0 when log_input=False, found {negative!r}; "
                 "pass log-rates with log_input=True instead"
             )
-        values = p - t * np.log(p + eps)
-    if full:
-        safe = np.where(t > 1, t, 2.0)  # evaluate the term only where it is used: no log(0)
-        stirling = safe * np.log(safe) - safe + 0.5 * np.log(2.0 * math.pi * safe)
-        values = values + np.where(t > 1, stirling, 0.0)  # a NaN target is NaN already
-    return reduce(values, reduction)
+
+    def values(p, t):
+        if log_input:
+            with np.errstate(over="ignore"):  # exp(710) -> inf, as in torch
+                out = np.exp(p) - t * p
+        else:
+            out = p - t * np.log(p + eps)
+        if full:
+            safe = np.where(t > 1, t, 2.0)  # evaluate the term only where it is used: no log(0)
+            stirling = safe * np.log(safe) - safe + 0.5 * np.log(2.0 * math.pi * safe)
+            out = out + np.where(t > 1, stirling, 0.0)  # a NaN target is NaN already
+        return out
+
+    return reduce_elementwise(values, (p, t), reduction)
 
 
 __all__ = [
