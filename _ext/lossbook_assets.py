@@ -3,23 +3,98 @@
 1. Pages carry no ipywidgets machinery: every widget of the course renders as its self-contained
    HTML version on the site (see lossutils.widgets), so the saved widget state that myst-nb embeds
    in pages whose notebook had widgets is dead weight. Drop it.
-2. Copy the vendored KaTeX CSS and fonts (installed from the npm registry into _vendor/ by `make vendor`) into
+2. Each inline script once: Sphinx 7.4 adds an inline script (``add_js_file(None, body=...)``) that an
+   extension registers after the builder was initialised (sphinx-thebe's ``THEBE_JS_URL`` config,
+   sphinx-togglebutton's selector) a second time in ``prepare_writing`` (once as filename ``None``,
+   once as ``''``, which compare unequal). Every page then threw "Identifier 'THEBE_JS_URL' has
+   already been declared". Keep the first copy of each script.
+3. Copy the vendored KaTeX CSS and fonts (installed from the npm registry into _vendor/ by `make vendor`) into
    the built site, next to (not inside) _static: Jupyter Book adds every .js under _static to every page.
+4. No 1.5 MB icon script: pydata-sphinx-theme loads Font Awesome's SVG+JS kit
+   (``_static/scripts/fontawesome.js``, 1.45 MB, "so that users can add custom icons") on every
+   page, although its CSS already draws every icon of the theme with the Font Awesome webfonts.
+   That one script was more than the whole budget of a chapter page (1.5 MB). The built copy is
+   replaced by a one-line script (the theme's template still links it).
+5. Chapters link to the API reference: the first mention of each documented ``lossutils`` function
+   in a page's text, written as inline code ```lossutils.huber_loss``` (or ``...()``), becomes a link
+   to its entry in the API reference; authors need no cross-reference markup. Bare names are linked
+   only for gradients (```huber_loss_grad```): a bare ```sigmoid_focal_loss``` or ```softmax``` is
+   as often torch's. Headings and code cells are left alone.
+6. A reliable KaTeX pre-render server start: sphinxcontrib-katex 0.9 connects to the node server's
+   unix socket as soon as the socket file exists, but node creates the file (bind) just before it
+   listens, so the connection is sometimes refused and the whole build fails with
+   ``ConnectionRefusedError`` (half of the builds of a one-page book on a busy 2-core machine). Retry
+   the connection until the server listens, as sphinxcontrib-katex already does for TCP sockets.
 """
 
 from __future__ import annotations
 
 import shutil
+import socket
+import subprocess
+import time
 from pathlib import Path
 
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 
-def _drop_widget_state(app, pagename, templatename, context, doctree):
+def _script_key(js) -> tuple:
+    attributes = getattr(js, "attributes", {}) or {}
+    return (getattr(js, "filename", js) or "", tuple(sorted((k, str(v)) for k, v in attributes.items())))
+
+
+def _clean_scripts(app, pagename, templatename, context, doctree):
     scripts = context.get("script_files")
     if not scripts:
         return
-    scripts[:] = [js for js in scripts if getattr(js, "attributes", {}).get("type") != WIDGET_STATE]
+    seen: set[tuple] = set()
+    kept = []
+    for js in scripts:
+        if getattr(js, "attributes", {}).get("type") == WIDGET_STATE:
+            continue
+        key = _script_key(js)
+        if key not in seen:
+            seen.add(key)
+            kept.append(js)
+    scripts[:] = kept
+
+
+API_PACKAGE = "lossutils"
+
+
+def _link_api_mentions(app, doctree, docname):
+    """Link the first inline-code mention of each documented lossutils function to its API entry."""
+    from docutils import nodes
+
+    objects = app.env.get_domain("py").objects
+    linked: set[str] = set()
+    for literal in list(doctree.findall(nodes.literal)):
+        if isinstance(literal.parent, (nodes.reference, nodes.title, nodes.FixedTextElement)) or \
+                any(isinstance(a, (nodes.reference, nodes.title)) for a in _ancestors(literal)):
+            continue
+        name = literal.astext().strip()
+        name = name[:-2] if name.endswith("()") else name
+        if name.startswith(API_PACKAGE + "."):
+            full = name
+        elif name.endswith("_grad"):  # torch has no functions named *_grad
+            full = f"{API_PACKAGE}.{name}"
+        else:
+            continue
+        entry = objects.get(full)
+        if entry is None or entry.objtype != "function" or entry.docname == docname or full in linked:
+            continue
+        linked.add(full)
+        uri = app.builder.get_relative_uri(docname, entry.docname) + "#" + entry.node_id
+        ref = nodes.reference("", "", internal=True, refuri=uri, reftitle=f"{full} in the API reference")
+        literal.replace_self(ref)
+        ref.append(literal)
+
+
+def _ancestors(node):
+    node = node.parent
+    while node is not None:
+        yield node
+        node = node.parent
 
 
 def _copy_vendor(app, exception):
@@ -33,7 +108,64 @@ def _copy_vendor(app, exception):
     shutil.copytree(src, Path(app.outdir) / "_vendor", dirs_exist_ok=True)
 
 
+FONTAWESOME_JS = ("_static", "scripts", "fontawesome.js")
+FONTAWESOME_STUB = ("/* Font Awesome's SVG+JS kit is not shipped: the theme's CSS draws every icon with the "
+                    "Font Awesome webfonts (see _ext/lossbook_assets.py). */\n")
+
+
+def _drop_fontawesome_js(app, exception):
+    if exception or app.builder.format != "html":
+        return
+    js = Path(app.outdir).joinpath(*FONTAWESOME_JS)
+    if js.is_file() and js.stat().st_size > len(FONTAWESOME_STUB):
+        js.write_text(FONTAWESOME_STUB, encoding="utf-8")
+    js.with_name(js.name + ".map").unlink(missing_ok=True)
+
+
+def _patch_katex_server_start():
+    try:
+        from sphinxcontrib import katex
+    except ImportError:  # KaTeX not used: nothing to fix
+        return
+    server = getattr(katex, "KaTeXServer", None)
+    if server is None or getattr(server, "_lossbook_retry", False) or not hasattr(server, "start_server_process"):
+        return
+
+    def start_server_process(cls, rundir, timeout):
+        """Start the node KaTeX server on a unix socket; connect once it listens (not merely binds)."""
+        socket_path = Path(rundir) / "katex.sock"
+        process = subprocess.Popen(cls.build_command(socket=socket_path), stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, cwd=rundir)
+        start = time.monotonic()
+        while True:
+            remaining = start + timeout - time.monotonic()
+            if remaining <= 0:
+                process.kill()
+                raise cls.timeout_error(timeout)
+            if process.poll() is not None:
+                raise katex.KaTeXError(f"the KaTeX server (node) exited with code {process.returncode} at start")
+            if socket_path.is_socket():
+                sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                try:
+                    with katex.socket_timeout(sock, remaining):
+                        sock.connect(str(socket_path))
+                    return process, sock
+                except ConnectionRefusedError:  # bound, not listening yet
+                    sock.close()
+                except socket.timeout:
+                    sock.close()
+                    process.kill()
+                    raise cls.timeout_error(timeout)
+            time.sleep(0.001)
+
+    server.start_server_process = classmethod(start_server_process)
+    server._lossbook_retry = True
+
+
 def setup(app):
-    app.connect("html-page-context", _drop_widget_state, priority=900)
+    _patch_katex_server_start()
+    app.connect("html-page-context", _clean_scripts, priority=900)
+    app.connect("doctree-resolved", _link_api_mentions)
     app.connect("build-finished", _copy_vendor)
+    app.connect("build-finished", _drop_fontawesome_js)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -6,7 +6,9 @@ with the reason -- unless ``CI`` is set, where they fail instead.
 
 Every request to a host other than 127.0.0.1 is aborted and recorded as a problem (the site must
 work offline and load nothing from a CDN), and so are console errors, uncaught page errors, failed
-requests and HTTP error responses.
+requests and HTTP error responses (``open_page``; the ``browser_page`` fixture is one such page,
+``page_opener`` opens more with other context options). Lines a test appends to ``site_report``
+are printed at the end of the run.
 """
 
 from __future__ import annotations
@@ -94,6 +96,7 @@ class BrowserPage:
     page_errors: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
     external_requests: list[str] = field(default_factory=list)
+    responses: list[tuple[str, int]] = field(default_factory=list)  # (url, HTTP status) of each response
 
     def goto(self, path: str):
         url = f"{self.base_url}/{path.lstrip('/')}"
@@ -108,9 +111,14 @@ class BrowserPage:
                 + [f"request to another host (blocked): {m}" for m in self.external_requests])
 
 
-@pytest.fixture
-def browser_page(site, base_url, browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+def open_page(browser, base_url: str, **context_options):
+    """A new browser context and page that record every problem (see BrowserPage); returns both.
+
+    ``context_options`` go to ``browser.new_context`` (default: a 1280 x 900 viewport).
+    Close the context when done.
+    """
+    context_options.setdefault("viewport", {"width": 1280, "height": 900})
+    context = browser.new_context(service_workers="block", **context_options)
     page = context.new_page()
     bp = BrowserPage(page=page, base_url=base_url)
 
@@ -132,6 +140,7 @@ def browser_page(site, base_url, browser):
             bp.failed_requests.append(f"{req.url}: {req.failure}")
 
     def on_response(resp):
+        bp.responses.append((resp.url, resp.status))
         if resp.status >= 400:
             bp.failed_requests.append(f"{resp.url}: HTTP {resp.status}")
 
@@ -140,8 +149,37 @@ def browser_page(site, base_url, browser):
     page.on("pageerror", lambda exc: bp.page_errors.append(str(exc)))
     page.on("requestfailed", on_request_failed)
     page.on("response", on_response)
+    return context, bp
+
+
+@pytest.fixture
+def browser_page(site, base_url, browser):
+    context, bp = open_page(browser, base_url)
     yield bp
     context.close()
+
+
+@pytest.fixture(scope="session")
+def page_opener(site, base_url, browser):
+    """``page_opener(**context_options)`` -> (context, BrowserPage), as ``open_page`` on the served site."""
+    return functools.partial(open_page, browser, base_url)
+
+
+REPORT = pytest.StashKey[list]()
+
+
+@pytest.fixture(scope="session")
+def site_report(request) -> list[str]:
+    """Lines the browser tests want shown at the end of the run (e.g. page weights)."""
+    return request.config.stash.setdefault(REPORT, [])
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    lines = config.stash.get(REPORT, [])
+    if lines:
+        terminalreporter.section("built site")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 def _text(path: Path) -> str:
