@@ -5,7 +5,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
-export PYTHONHASHSEED=0 MPLBACKEND=Agg PYDEVD_DISABLE_FILE_VALIDATION=1
+# (no MPLBACKEND here: kernels must keep the inline backend, or notebooks show no figures)
+export PYTHONHASHSEED=0 PYDEVD_DISABLE_FILE_VALIDATION=1
 names=(); codes=(); times=()
 
 stage() {  # stage NAME COMMAND...
