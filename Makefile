@@ -17,7 +17,7 @@ help:
 	@echo "make student     student edition: notebooks without solutions or outputs, in student/"
 	@echo "make book-student the website with solutions hidden, in $(BUILD)/student/_build/html"
 	@echo "make grade SUBMISSIONS=dir   grade submitted notebooks into grades.csv"
-	@echo "make bench       benchmarks and performance budgets"
+	@echo "make bench       benchmarks and performance budgets -> benchmarks/results.md (BENCH_FLAGS=--full: + fresh clone, make test)"
 	@echo "make clean       remove $(BUILD)/ (keeps .venv)"
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
@@ -65,8 +65,10 @@ GRADES ?= grades.csv
 grade: $(STAMP)
 	$(BIN)/python -m lossutils.grade $(SUBMISSIONS) --out $(GRADES)
 
-bench: $(STAMP)
-	$(BIN)/python bench/run.py
+# make bench BENCH_FLAGS=--full  adds a fresh clone's `make book` and `make test` (long; run in /tmp)
+BENCH_FLAGS ?=
+bench: $(STAMP) $(VENDOR)
+	$(BIN)/python benchmarks/run.py $(BENCH_FLAGS)
 
 clean:
 	rm -rf $(BUILD)

@@ -1,12 +1,14 @@
 """Latency of a live explorer update: set a control's value -> the new figure (SVG) string is ready.
 
-    python bench/bench_widgets.py [--repeats 300]
+    python benchmarks/bench_widgets.py [--repeats 300]
 
 Measures the whole Python side of a move in a kernel: the ipywidgets observer, the chapter's
 compute function, quantising its data and rebuilding the paths, and assigning the new HTML to the
-figure widget (which a kernel would then send to the browser). Prints median and p95 in ms for two
-representative widgets; exits 1 if a median is 50 ms or more (the course's budget for a smooth
-update). Not a test: timings depend on the machine.
+figure widget (which a kernel would then send to the browser). Run as a script it prints median and
+p95 in ms for two synthetic widgets and exits 1 if a median is 50 ms or more (the course's budget
+for a smooth update). ``benchmarks/run.py`` uses :func:`bench_explorers` inside each chapter's
+kernel, after the chapter has run, to time every explorer the chapter displays. Not a test:
+timings depend on the machine.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ def robust_losses(delta, scale):
 
 
 def bench(ex, name, values, repeats):
+    """Median and p95 (ms) of ``repeats`` moves of control ``name`` through ``values``."""
     ctrl = ex.controls[name]
     times = []
     for i in range(repeats):
@@ -75,6 +78,61 @@ def bench(ex, name, values, repeats):
         times.append((t1 - t0) * 1000)
     times.sort()
     return statistics.median(times), times[int(0.95 * (len(times) - 1))]
+
+
+def _moves(ex, repeats: int):
+    """A user's drags: each control in turn walks its values up and down (one step per move)."""
+    moves = []
+    names = list(ex.controls)
+    per = max(repeats // len(names), 2)
+    for name in names:
+        values = [v for _, v in ex.controls[name].options]
+        if len(values) < 2:
+            continue
+        walk = values + values[-2:0:-1]  # up, then back down
+        start = walk.index(ex.controls[name].value) if ex.controls[name].value in walk else 0
+        moves += [(name, walk[(start + 1 + i) % len(walk)]) for i in range(per)]
+    return moves
+
+
+def bench_explorer(ex, repeats: int = 60) -> dict:
+    """Time ``repeats`` live updates of one explorer (set a control's value -> new figure HTML assigned).
+
+    Every control gets its share of the moves. Returns ms statistics, the number of moves and how
+    many of them changed the figure. The explorer's controls are left where they started.
+    """
+    start = dict(ex.values)
+    times, changed = [], 0
+    figure = ex._build_widgets()["figure"]
+    for name, value in _moves(ex, repeats):
+        before = figure.value
+        t0 = time.perf_counter()
+        ex.controls[name].value = value
+        html = figure.value
+        t1 = time.perf_counter()
+        changed += html != before
+        times.append((t1 - t0) * 1000)
+    ex.set(**start)
+    times.sort()
+    if not times:
+        return {"moves": 0}
+    return {"median_ms": statistics.median(times), "p95_ms": times[int(0.95 * (len(times) - 1))],
+            "max_ms": times[-1], "moves": len(times), "changed": changed,
+            "controls": len(ex.controls), "frames": ex.n_frames}
+
+
+def bench_explorers(objects, repeats: int = 60) -> list[dict]:
+    """:func:`bench_explorer` for every distinct Explorer among ``objects`` (e.g. IPython's ``Out``)."""
+    from lossutils.widgets import Explorer
+
+    seen, rows = set(), []
+    for obj in objects:
+        if isinstance(obj, Explorer) and id(obj) not in seen:
+            seen.add(id(obj))
+            title = obj.title or getattr(obj.compute, "__name__", "explorer")
+            rows.append({"widget": title, "compute": getattr(obj.compute, "__qualname__", "?"),
+                         **bench_explorer(obj, repeats)})
+    return rows
 
 
 def main(argv=None) -> int:
