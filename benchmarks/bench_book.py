@@ -8,11 +8,10 @@
   --builder html -W -n --keep-going``; this first, cold build executes every notebook into the
   jupyter-cache). Then one markdown cell of a chapter gets one more sentence and the same command
   runs again: that second build is what an author waits for after fixing a typo.
-* **page weight** of every chapter page of that build: what headless chromium downloads to show
-  the page from a local server with an empty cache (every response body until the load event plus
-  half a second), as served and gzip-compressed (what GitHub Pages sends). Without chromium, a static
-  estimate: the HTML, every stylesheet, script and image it references, and the woff2 fonts those
-  stylesheets reference (an upper bound: a browser fetches only the fonts a page uses).
+* **page weight** of every chapter page of that build, with the project's tool
+  ``tools/page_weight.py``: the HTML and every local file it makes a browser load (stylesheets and
+  what they import, scripts, images, the fonts the stylesheets declare: an upper bound), on disk
+  and as transferred by a host that gzips text (GitHub Pages).
 * **--full**: ``git clone`` of the repository (committed files only) into a temporary folder, then
   ``make book`` there (creates the virtual environment, installs every pinned package and the
   KaTeX assets, executes and builds everything: a new contributor's first build), then ``make
@@ -25,7 +24,6 @@ Nothing here touches the repository itself: every build happens under /tmp.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import re
@@ -35,7 +33,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import nbformat
 
@@ -83,143 +80,29 @@ def edit_one_prose_cell(book: Path) -> str:
     return EDIT_CHAPTER
 
 
-_TAG = re.compile(r"<(?:link|script|img|source)\b[^>]*>", re.I)
-_ATTR = re.compile(r"""\b(href|src|rel)=["']([^"']*)["']""", re.I)
-_CSS_URL = re.compile(r"""url\(\s*["']?([^"')]+)["']?\s*\)""")
+def page_weights(site: Path) -> list[dict]:
+    """Weight of every chapter page, measured by tools/page_weight.py (the project's page-weight tool).
 
-
-def _local(base: Path, ref: str, site: Path) -> Path | None:
-    parts = urlsplit(ref)
-    if parts.scheme or parts.netloc or ref.startswith(("data:", "#")):
-        return None
-    path = (base / unquote(parts.path)).resolve()
-    return path if path.is_file() and site.resolve() in path.parents else None
-
-
-def _gzip_size(data: bytes) -> int:
-    return len(gzip.compress(data, compresslevel=6))
-
-
-def page_weight(page: Path, site: Path) -> dict:
-    """Bytes of ``page`` and of the local files it pulls in (see the module docstring).
-
-    ``bytes`` is the size on disk; ``gzip_bytes`` what a server that compresses text
-    (GitHub Pages does) sends: each file gzip-compressed at level 6, fonts and images as they are.
+    ``bytes``: the page and every local file it makes a browser load, on disk; ``gzip_bytes``: what a
+    host that gzips text (GitHub Pages) transfers. Fonts count as every font the stylesheets declare
+    (an upper bound; see the tool's docstring).
     """
-    raw = page.read_bytes()
-    html = raw.decode("utf-8", errors="replace")
-    files = {}
-    for tag in _TAG.findall(html):
-        attrs = {k.lower(): v for k, v in _ATTR.findall(tag)}
-        ref = attrs.get("src") or attrs.get("href")
-        if not ref:
-            continue
-        if tag[:5].lower() == "<link" and attrs.get("rel", "").lower() not in ("stylesheet", "preload", "modulepreload"):
-            continue  # icons, next/prev links, search page: not loaded with the page
-        p = _local(page.parent, ref, site)
-        if p:
-            files[p] = p.stat().st_size
-    fonts = {}
-    for css in [p for p in files if p.suffix == ".css"]:
-        for ref in _CSS_URL.findall(css.read_text(encoding="utf-8", errors="replace")):
-            if ref.split("?")[0].endswith(".woff2"):
-                p = _local(css.parent, ref, site)
-                if p:
-                    fonts[p] = p.stat().st_size
-    by_kind: dict[str, int] = {"html": len(raw)}
-    gz_kind: dict[str, int] = {"html": _gzip_size(raw)}
-    biggest = sorted(files.items(), key=lambda kv: -kv[1])[:3]
-    for p, size in list(files.items()) + list(fonts.items()):
-        kind = {".css": "css", ".js": "js", ".woff2": "fonts"}.get(p.suffix, "images/other")
-        by_kind[kind] = by_kind.get(kind, 0) + size
-        gz = _gzip_size(p.read_bytes()) if p.suffix in (".css", ".js", ".svg", ".json") else size
-        gz_kind[kind] = gz_kind.get(kind, 0) + gz
-    return {"page": str(page.relative_to(site)), "bytes": sum(by_kind.values()), "by_kind": by_kind,
-            "gzip_bytes": sum(gz_kind.values()), "gzip_by_kind": gz_kind,
-            "largest_files": [{"file": str(p.relative_to(site)), "bytes": s} for p, s in biggest]}
+    sys.path.insert(0, str(ROOT / "tools"))
+    from page_weight import page_weight
 
-
-CHROMIUM = "/usr/bin/chromium"
-TEXT_TYPES = ("text/", "javascript", "json", "svg", "xml")
-
-
-def browser_weights(site: Path, pages: list[Path]) -> dict[str, dict] | None:
-    """What a browser really downloads to show each page: every response body, summed.
-
-    Each page loads in a fresh browser context (empty cache) from a local HTTP server, and every
-    request is recorded until the page's load event plus half a second (lazy scripts, fonts the page
-    uses). ``bytes`` are the bodies as served (uncompressed); ``gzip_bytes`` the same with text
-    responses gzip-compressed (level 6), what a compressing server such as GitHub Pages sends.
-    Returns None without chromium or playwright.
-    """
-    if not os.access(CHROMIUM, os.X_OK):
-        return None
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        return None
-    import functools
-    import http.server
-    import threading
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    out = {}
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                         args=["--headless", "--no-sandbox", "--disable-gpu"])
-            for page_path in pages:
-                rel = page_path.relative_to(site).as_posix()
-                context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
-                page = context.new_page()
-                responses, external = [], []
-                page.route("**/*", lambda r: (external.append(r.request.url), r.abort())
-                           if not r.request.url.startswith(base) else r.continue_())
-                page.on("response", lambda resp: responses.append(resp))
-                page.goto(f"{base}/{rel}", wait_until="load")
-                page.wait_for_timeout(500)
-                total = gz = 0
-                kinds: dict[str, int] = {}
-                for resp in responses:
-                    try:
-                        body = resp.body()
-                    except Exception:  # redirects and aborted requests have no body
-                        continue
-                    ctype = resp.headers.get("content-type", "")
-                    size = len(body)
-                    total += size
-                    gz += len(gzip.compress(body, 6)) if any(t in ctype for t in TEXT_TYPES) else size
-                    kind = ("html" if "html" in ctype else "js" if "javascript" in ctype else "css" if "css" in ctype
-                            else "fonts" if "font" in ctype or resp.url.split("?")[0].endswith((".woff2", ".woff"))
-                            else "images/other")
-                    kinds[kind] = kinds.get(kind, 0) + size
-                out[rel] = {"bytes": total, "gzip_bytes": gz, "by_kind": kinds, "requests": len(responses),
-                            "external_requests_blocked": len(external)}
-                context.close()
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
-    return out
-
-
-def _page_weights(site: Path) -> list[dict]:
-    pages = sorted((site / "chapters").glob("*.html"))
-    rows = [page_weight(p, site) for p in pages]
-    measured = browser_weights(site, pages)
-    for row in rows:
-        static = {k: row.pop(k) for k in ("bytes", "by_kind", "gzip_bytes", "gzip_by_kind")}
-        row["static_estimate"] = static
-        if measured and row["page"] in measured:
-            row.update(measured[row["page"]], method="chromium")
-        else:
-            row.update(static, method="static estimate")
+    rows = []
+    for page in sorted((site / "chapters").glob("*.html")):
+        w = page_weight(site, page.relative_to(site).as_posix())
+        by_kind: dict[str, int] = {"html": w.html_bytes}
+        for rel, size in w.resources.items():
+            suffix = Path(rel.split("?")[0]).suffix.lower()
+            kind = {".css": "css", ".js": "js", ".woff2": "fonts", ".woff": "fonts"}.get(suffix, "images/other")
+            by_kind[kind] = by_kind.get(kind, 0) + size
+        biggest = sorted(w.resources.items(), key=lambda kv: -kv[1])[:3]
+        rows.append({"page": w.page, "bytes": w.raw_total, "gzip_bytes": w.transfer_total, "by_kind": by_kind,
+                     "requests": 1 + len(w.resources), "external": w.external, "missing": w.missing,
+                     "largest_files": [{"file": f, "bytes": s} for f, s in biggest],
+                     "method": "tools/page_weight.py"})
     return rows
 
 
@@ -240,7 +123,7 @@ def run(keep: bool = False, log=print) -> dict:
         log(f"  rebuild after editing one prose cell of {edited}: {warm:.1f} s (exit {rc2}, "
             f"{executed} notebook(s) re-executed)")
         site = book / "_build" / "html"
-        out["pages"] = _page_weights(site) if site.is_dir() else []
+        out["pages"] = page_weights(site) if site.is_dir() else []
         for p in out["pages"]:
             log(f"  {p['page']:45s} {p['bytes'] / 1e6:6.2f} MB")
     finally:

@@ -228,12 +228,10 @@ def _book_text(res: dict) -> str:
         rows = [[Path(p["page"]).stem, str(p.get("requests", ""))]
                 + [f"{p['by_kind'].get(k, 0) / 1e3:.0f}" for k in kinds]
                 + [f"{p['bytes'] / 1e6:.2f}", f"**{p['gzip_bytes'] / 1e6:.2f}**"] for p in pages]
-        method = pages[0].get("method", "")
-        how = ("what headless chromium downloaded to show the page from a local server with an "
-               "empty cache (every response until the load event plus half a second)"
-               if method == "chromium" else
-               "a static estimate (chromium was not available): the HTML plus every stylesheet, script "
-               "and image it references, plus the woff2 fonts those stylesheets reference")
+        how = ("measured with the project's tool `tools/page_weight.py`: the HTML and every local file "
+               "it makes a browser load on a first visit (stylesheets and what they import, scripts, "
+               "images, and every font the stylesheets declare, an upper bound since a browser fetches "
+               "only the fonts a page uses)")
         big = (pages[0].get("largest_files") or [{}])[0]
         parts.append(f"**Page weight** of each chapter page: {how}. The columns by kind are "
                      "uncompressed kB; the budget (1.5 MB) is checked on the bytes transferred, i.e. "
@@ -244,7 +242,7 @@ def _book_text(res: dict) -> str:
                         + (", the theme's icon library (Font Awesome as JavaScript), which every "
                            "page of the site loads" if "fontawesome" in big["file"] else "")
                         + "." if big.get("file") else "")
-                     + "\n\n" + _table(["page", "requests", "HTML", "CSS", "JS", "fonts", "images",
+                     + "\n\n" + _table(["page", "files", "HTML", "CSS", "JS", "fonts", "images",
                                          "total (MB)", "transferred (MB)"], rows))
     full = res.get("full")
     if full:
