@@ -65,6 +65,22 @@ def _blockable(arrays) -> bool:
     )
 
 
+def _checked(fn, check, arrays):
+    """``fn`` that first runs the fast test ``check[0]`` on its blocks (see reduce_elementwise)."""
+    if check is None:
+        return fn
+    ok, full = check
+    done = []
+
+    def run(*blocks):
+        if not done and not ok(*blocks):
+            full(*arrays)  # raises the error the plain path raises, for the first bad entry of all
+            done.append(True)  # it did not raise (NaN entries, which propagate): checked once for all
+        return fn(*blocks)
+
+    return run
+
+
 def _blocked_sum(fn, flats, lo: int, n: int):
     if n <= BLOCK:
         return np.add.reduce(np.asarray(fn(*(f[lo:lo + n] for f in flats)), dtype=np.float64))
@@ -85,16 +101,25 @@ def _blocked_fill(fn, arrays, scale=None) -> np.ndarray:
     return out
 
 
-def reduce_elementwise(fn: Callable[..., np.ndarray], arrays, reduction: str = "mean"):
+def reduce_elementwise(fn: Callable[..., np.ndarray], arrays, reduction: str = "mean", *, check=None):
     """``reduce(fn(*arrays), reduction)``, computed block by block for large inputs.
 
     ``fn`` must be element-wise: output element ``i`` depends only on element ``i`` of each
     array (no broadcasting inside, no reductions). Small inputs, inputs of different shapes and
     non-contiguous inputs take the plain path. The result is bit-for-bit the plain path's.
+
+    ``check``, optional, is the input validation as a pair ``(ok, full)``: ``full(*arrays)`` raises
+    ValueError for bad inputs; ``ok(*blocks)`` tells quickly that blocks of the arrays pass. The plain
+    path calls ``full`` first. The blocked path calls ``ok`` on each block as it computes it, so the
+    data is read once rather than once to check and once to compute; if a block fails, ``full``
+    runs on the whole arrays, so the errors are exactly those of ``full``.
     """
     check_reduction(reduction)
     if not _blockable(arrays):
+        if check is not None:
+            check[1](*arrays)
         return reduce(fn(*arrays), reduction)
+    fn = _checked(fn, check, arrays)
     if reduction == "none":
         return _blocked_fill(fn, arrays)
     total = _blocked_sum(fn, [a.reshape(-1) for a in arrays], 0, arrays[0].size)
@@ -103,9 +128,14 @@ def reduce_elementwise(fn: Callable[..., np.ndarray], arrays, reduction: str = "
     return np.asarray(total / arrays[0].size, dtype=np.float64)  # what ndarray.mean computes
 
 
-def grad_elementwise(fn: Callable[..., np.ndarray], arrays, reduction: str = "mean") -> np.ndarray:
-    """``reduce_grad(fn(*arrays), reduction)`` for an element-wise ``fn``, block by block when large."""
+def grad_elementwise(fn: Callable[..., np.ndarray], arrays, reduction: str = "mean", *, check=None) -> np.ndarray:
+    """``reduce_grad(fn(*arrays), reduction)`` for an element-wise ``fn``, block by block when large.
+
+    ``check`` as for :func:`reduce_elementwise`.
+    """
     check_reduction(reduction)
     if not _blockable(arrays):
+        if check is not None:
+            check[1](*arrays)
         return reduce_grad(fn(*arrays), reduction)
-    return _blocked_fill(fn, arrays, arrays[0].size if reduction == "mean" else None)
+    return _blocked_fill(_checked(fn, check, arrays), arrays, arrays[0].size if reduction == "mean" else None)

@@ -138,9 +138,14 @@ def first_below(a: np.ndarray, bound: float):
     return float(a[bad].flat[0]) if np.any(bad) else None
 
 
+def in_unit_interval(a: np.ndarray) -> bool:
+    """Fast test: every entry in [0, 1] (two passes, no temporaries; False if there is a NaN)."""
+    return a.size == 0 or bool(np.min(a) >= 0 and np.max(a) <= 1)
+
+
 def check_probabilities(p: np.ndarray, name: str = "probs") -> None:
     """Every (non-NaN) entry in [0, 1]."""
-    if p.size and np.min(p) >= 0 and np.max(p) <= 1:  # fast path without temporaries (NaN fails it)
+    if in_unit_interval(p):  # fast path; only an array with a bad (or NaN) entry goes on
         return
     bad = (p < 0) | (p > 1)
     if np.any(bad):
@@ -172,7 +177,7 @@ def check_values_in(a: np.ndarray, allowed, name: str, hint: str = "", choices: 
 
     ``choices`` spells the allowed values in the message (default: "0 or 1" style).
     """
-    if _all_in(a, allowed):  # fast path; only an array with a bad (or NaN) entry takes the next line
+    if all_in(a, allowed):  # fast path; only an array with a bad (or NaN) entry takes the next line
         return
     bad = ~np.isin(a, allowed) & ~np.isnan(a)
     if np.any(bad):
@@ -183,8 +188,8 @@ def check_values_in(a: np.ndarray, allowed, name: str, hint: str = "", choices: 
         )
 
 
-def _all_in(a: np.ndarray, allowed) -> bool:
-    """Whether every entry of ``a`` equals one of the few ``allowed`` values (NaN does not)."""
+def all_in(a: np.ndarray, allowed) -> bool:
+    """Fast test: every entry of ``a`` equals one of the few ``allowed`` values (NaN does not)."""
     flat = a.reshape(-1)
     for lo in range(0, flat.size, BLOCK):  # a block at a time: the boolean temporaries stay small
         block = flat[lo:lo + BLOCK]

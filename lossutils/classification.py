@@ -20,8 +20,12 @@ import numpy as np
 from ._reduction import BLOCK, grad_elementwise, reduce, reduce_elementwise, reduce_grad
 from ._validation import (
     as_float_array, as_index_array, check_axis, check_closed_unit, check_ndim,
-    check_probabilities, check_reduction, check_same_shape,
+    check_probabilities, check_reduction, check_same_shape, in_unit_interval,
 )
+
+# Binary targets must lie in [0, 1]: a fast test for blocks and the full check with its message
+# (the element-wise helpers run the test on each block as they compute it: one pass over the data)
+_TARGET_CHECK = (lambda x, t: in_unit_interval(t), lambda x, t: check_probabilities(t, "target"))
 
 # --------------------------------------------------------------------------------------------
 # Link functions
@@ -457,9 +461,10 @@ def binary_cross_entropy(probs, target, *, weight=None, reduction="mean"):
     p = as_float_array(probs, "probs")
     t = as_float_array(target, "target")
     check_same_shape(p, t, "probs", "target")
-    check_probabilities(p, "probs")
-    check_probabilities(t, "target")
-    w = _broadcast_weight(weight, p.shape, "weight")
+
+    def check(p, t):
+        check_probabilities(p, "probs")
+        check_probabilities(t, "target")
 
     def values(p, t):
         with np.errstate(divide="ignore"):  # log(0) = -inf, clamped on the next lines
@@ -467,16 +472,23 @@ def binary_cross_entropy(probs, target, *, weight=None, reduction="mean"):
             log_1mp = np.maximum(np.log1p(-p), -100.0)  # log1p(-p): accurate for tiny p
         return -(t * log_p + (1.0 - t) * log_1mp)
 
-    if w is None:
-        return reduce_elementwise(values, (p, t), reduction)
+    if weight is None:
+        return reduce_elementwise(values, (p, t), reduction,
+                                  check=(lambda p, t: in_unit_interval(p) and in_unit_interval(t), check))
+    check(p, t)
+    w = _broadcast_weight(weight, p.shape, "weight")
     return reduce(values(p, t) * w, reduction)
 
 
 def _bce_logits_inputs(logits, target, weight, pos_weight, reduction):
+    """Validated logits, targets and weights. Without weights the target's range is left to the
+    caller, which checks it block by block while computing (``check=_TARGET_CHECK``)."""
     check_reduction(reduction)
     z = as_float_array(logits, "logits")
     t = as_float_array(target, "target")
     check_same_shape(z, t, "logits", "target")
+    if weight is None and pos_weight is None:
+        return z, t, None, None
     check_probabilities(t, "target")
     w = _broadcast_weight(weight, z.shape, "weight")
     pw = _broadcast_weight(pos_weight, z.shape, "pos_weight")
@@ -519,7 +531,7 @@ def binary_cross_entropy_with_logits(logits, target, *, weight=None, pos_weight=
     """
     z, t, w, pw = _bce_logits_inputs(logits, target, weight, pos_weight, reduction)
     if pw is None and w is None:
-        return reduce_elementwise(_bce_logits_values, (z, t), reduction)
+        return reduce_elementwise(_bce_logits_values, (z, t), reduction, check=_TARGET_CHECK)
     sp = _softplus_neg(z)
     if pw is None:
         values = (1.0 - t) * z + sp
@@ -548,7 +560,7 @@ def binary_cross_entropy_with_logits_grad(logits, target, *, weight=None, pos_we
     """
     z, t, w, pw = _bce_logits_inputs(logits, target, weight, pos_weight, reduction)
     if pw is None and w is None:
-        return grad_elementwise(lambda z, t: _sigmoid(z) - t, (z, t), reduction)
+        return grad_elementwise(lambda z, t: _sigmoid(z) - t, (z, t), reduction, check=_TARGET_CHECK)
     s = sigmoid(z)
     grad = s - t if pw is None else (1.0 + (pw - 1.0) * t) * s - pw * t
     if w is not None:
@@ -595,7 +607,7 @@ def sigmoid_focal_loss(logits, target, *, alpha=0.25, gamma=2.0, reduction="mean
             out = (alpha * t + (1.0 - alpha) * (1.0 - t)) * out
         return out
 
-    return reduce_elementwise(values, (z, t), reduction)
+    return reduce_elementwise(values, (z, t), reduction, check=_TARGET_CHECK)
 
 
 def _real(value, name):
@@ -643,8 +655,7 @@ def kl_div(log_pred, target, *, reduction="batchmean", log_target=False):
     x = as_float_array(log_pred, "log_pred")
     t = as_float_array(target, "target")
     check_same_shape(x, t, "log_pred", "target")
-    if not log_target:
-        check_probabilities(t, "target")
+    check = None if log_target else _TARGET_CHECK
 
     def values(x, t):
         if log_target:
@@ -656,12 +667,12 @@ def kl_div(log_pred, target, *, reduction="batchmean", log_target=False):
             return ylogy - t * x  # t = 0 with log_pred = -inf: 0 * -inf = NaN, as in torch
 
     if reduction == "batchmean":
-        total = reduce_elementwise(values, (x, t), "sum")
+        total = reduce_elementwise(values, (x, t), "sum", check=check)
         if x.ndim == 0:
             return np.asarray(total, dtype=np.float64)  # torch: a 0-d input is not divided
         n = x.shape[0]
         return np.asarray(total / n if n else np.nan, dtype=np.float64)
-    return reduce_elementwise(values, (x, t), reduction)
+    return reduce_elementwise(values, (x, t), reduction, check=check)
 
 
 __all__ = [

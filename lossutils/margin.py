@@ -14,20 +14,27 @@ import numpy as np
 
 from ._reduction import BLOCK, grad_elementwise, reduce, reduce_elementwise
 from ._validation import (
-    as_float_array, as_index_array, check_ndim, check_positive, check_reduction,
+    all_in, as_float_array, as_index_array, check_ndim, check_positive, check_reduction,
     check_same_shape, check_values_in,
 )
 
 _PM1_HINT = "for 0/1 labels pass 2*y - 1"
 
+# Targets must be -1 or +1: a fast test for blocks and the full check with its message (the
+# element-wise helpers run the test on each block as they compute it: one pass over the data)
+_PM1_CHECK = (
+    lambda s, y: all_in(y, (-1.0, 1.0)),
+    lambda s, y: check_values_in(y, (-1.0, 1.0), "target", _PM1_HINT, choices="-1 or +1"),
+)
+
 
 def _hinge_inputs(scores, target, margin, reduction):
+    """Validated scores, targets and margin; the targets' values are checked by _PM1_CHECK."""
     check_reduction(reduction)
     margin = check_positive(margin, "margin")
     s = as_float_array(scores, "scores")
     y = as_float_array(target, "target")
     check_same_shape(s, y, "scores", "target")
-    check_values_in(y, (-1.0, 1.0), "target", _PM1_HINT, choices="-1 or +1")
     return s, y, margin
 
 
@@ -56,7 +63,7 @@ def hinge_loss(scores, target, *, margin=1.0, reduction="mean"):
     """
     s, y, margin = _hinge_inputs(scores, target, margin, reduction)
     # y is +-1, so y*s is exact and no term can overflow for finite scores
-    return reduce_elementwise(lambda s, y: np.maximum(0.0, margin - y * s), (s, y), reduction)
+    return reduce_elementwise(lambda s, y: np.maximum(0.0, margin - y * s), (s, y), reduction, check=_PM1_CHECK)
 
 
 def hinge_loss_grad(scores, target, *, margin=1.0, reduction="mean"):
@@ -82,7 +89,7 @@ def hinge_loss_grad(scores, target, *, margin=1.0, reduction="mean"):
         g = np.where(z > 0, -y, 0.0)
         return np.where(np.isnan(z), np.nan, g)  # NaN policy: NaN in, NaN out
 
-    return grad_elementwise(grad, (s, y), reduction)
+    return grad_elementwise(grad, (s, y), reduction, check=_PM1_CHECK)
 
 
 def squared_hinge_loss(scores, target, *, margin=1.0, reduction="mean"):
@@ -106,7 +113,7 @@ def squared_hinge_loss(scores, target, *, margin=1.0, reduction="mean"):
         h = np.maximum(0.0, margin - y * s)
         return h * h
 
-    return reduce_elementwise(values, (s, y), reduction)
+    return reduce_elementwise(values, (s, y), reduction, check=_PM1_CHECK)
 
 
 def multi_margin_loss(scores, target, *, margin=1.0, reduction="mean"):

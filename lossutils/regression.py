@@ -313,12 +313,14 @@ def gaussian_nll_loss(pred, target, var, *, full=False, eps=1e-6, reduction="mea
     eps = check_positive(eps, "eps")
     p, t = _pair(pred, target, reduction)
     v = _gaussian_var(var, p.shape)
-    negative = first_below(v, 0.0)  # NaN is not below 0: it propagates instead
-    if negative is not None:
-        raise ValueError(
-            f"var must be >= 0 (it is a variance), found {negative!r}; "
-            "predict log-variance and exponentiate, or use softplus, to keep it positive"
-        )
+
+    def check(p, t, v):
+        negative = first_below(v, 0.0)  # NaN is not below 0: it propagates instead
+        if negative is not None:
+            raise ValueError(
+                f"var must be >= 0 (it is a variance), found {negative!r}; "
+                "predict log-variance and exponentiate, or use softplus, to keep it positive"
+            )
 
     def values(p, t, v):
         v = np.maximum(v, eps)  # clamp, as torch does (no gradient through the clamp in torch)
@@ -327,8 +329,9 @@ def gaussian_nll_loss(pred, target, var, *, full=False, eps=1e-6, reduction="mea
             out = out + 0.5 * math.log(2.0 * math.pi)
         return out
 
-    if v.shape == p.shape:  # one variance per element
-        return reduce_elementwise(values, (p, t, v), reduction)
+    if v.shape == p.shape:  # one variance per element, checked block by block while computing
+        return reduce_elementwise(values, (p, t, v), reduction, check=(lambda p, t, v: v.min() >= 0, check))
+    check(p, t, v)
     if v.ndim == 0:  # one variance for all
         return reduce_elementwise(lambda p, t: values(p, t, v), (p, t), reduction)
     return reduce(np.broadcast_to(values(p, t, v), p.shape), reduction)
@@ -364,16 +367,21 @@ def poisson_nll_loss(pred, target, *, log_input=True, full=False, eps=1e-8, redu
     full = _check_flag(full, "full")
     eps = check_positive(eps, "eps")
     p, t = _pair(pred, target, reduction)
-    negative = first_below(t, 0.0)
-    if negative is not None:
-        raise ValueError(f"target must hold counts >= 0, found {negative!r}")
-    if not log_input:
-        negative = first_below(p, 0.0)
+
+    def check(p, t):
+        negative = first_below(t, 0.0)
         if negative is not None:
-            raise ValueError(
-                f"pred must be a rate >= 0 when log_input=False, found {negative!r}; "
-                "pass log-rates with log_input=True instead"
-            )
+            raise ValueError(f"target must hold counts >= 0, found {negative!r}")
+        if not log_input:
+            negative = first_below(p, 0.0)
+            if negative is not None:
+                raise ValueError(
+                    f"pred must be a rate >= 0 when log_input=False, found {negative!r}; "
+                    "pass log-rates with log_input=True instead"
+                )
+
+    def ok(p, t):  # fast test for a block (NaN fails it; check() then lets NaN through)
+        return t.min() >= 0 and (log_input or p.min() >= 0)
 
     def values(p, t):
         if log_input:
@@ -387,7 +395,7 @@ def poisson_nll_loss(pred, target, *, log_input=True, full=False, eps=1e-8, redu
             out = out + np.where(t > 1, stirling, 0.0)  # a NaN target is NaN already
         return out
 
-    return reduce_elementwise(values, (p, t), reduction)
+    return reduce_elementwise(values, (p, t), reduction, check=(ok, check))
 
 
 __all__ = [

@@ -138,3 +138,46 @@ def test_fast_range_checks_report_the_first_bad_value_and_ignore_nan():
     check_values_in(np.r_[np.ones(2 * BLOCK), np.nan, -1.0], (-1.0, 1.0), "target")
     with pytest.raises(ValueError, match="found 0.5"):
         check_values_in(np.r_[np.ones(2 * BLOCK), np.nan, 0.5, 2.0], (-1.0, 1.0), "target")
+
+
+def _errors(fn, *args, **kwargs):
+    """The ValueError message of fn(*args) on contiguous arrays and on strided ones (plain path)."""
+    messages = []
+    for variant in (args, [strided(a) if isinstance(a, np.ndarray) else a for a in args]):
+        with pytest.raises(ValueError) as info:
+            fn(*variant, **kwargs)
+        messages.append(str(info.value))
+    return messages
+
+
+def test_checks_done_block_by_block_raise_the_plain_paths_error():
+    # the range checks run on each block while computing; a NaN early (allowed: it propagates)
+    # and a bad value late must still give the error of the whole-array check
+    n = 3 * BLOCK + 11
+    ones, half = np.ones(n), np.full(n, 0.5)
+
+    def bad(base, **where):
+        a = base.copy()
+        for i, v in where.items():
+            a[int(i[1:])] = v
+        return a
+
+    cases = [
+        (lu.binary_cross_entropy, (bad(half, i5=np.nan, i70000=1.5), bad(ones * 0, i3=2.0)), {}, "probs must lie"),
+        (lu.binary_cross_entropy_with_logits, (half, bad(ones, i3=np.nan, i90000=-1.0)), {}, "found -1.0"),
+        (lu.binary_cross_entropy_with_logits_grad, (half, bad(ones, i50000=7.0)), {}, "found 7.0"),
+        (lu.sigmoid_focal_loss, (half, bad(ones, i40000=1.5)), {}, "found 1.5"),
+        (lu.kl_div, (-half, bad(half, i100=np.nan, i98000=-0.1)), {}, "found -0.1"),
+        (lu.hinge_loss, (half, bad(ones, i2=np.nan, i80000=0.0)), {}, "found 0.0"),
+        (lu.hinge_loss_grad, (half, bad(-ones, i80000=3.0)), {}, "found 3.0"),
+        (lu.squared_hinge_loss, (half, bad(-ones, i80000=3.0)), {}, "found 3.0"),
+        (lu.poisson_nll_loss, (half, bad(ones, i2=np.nan, i80000=-3.0)), {}, "counts >= 0, found -3.0"),
+        (lu.poisson_nll_loss, (bad(half, i70000=-1.0), bad(ones, i90000=-2.0)), {"log_input": False}, "found -2.0"),
+        (lu.gaussian_nll_loss, (half, ones, bad(ones, i2=np.nan, i80000=-3.0)), {}, "found -3.0"),
+    ]
+    for fn, args, kwargs, expected in cases:
+        fast, plain = _errors(fn, *args, **kwargs)
+        assert fast == plain and expected in fast, (fn.__name__, fast, plain)
+    # NaN alone is no error: it propagates, on both paths alike
+    with_nan = bad(ones, i7=np.nan)
+    assert np.isnan(lu.hinge_loss(half, with_nan)) and np.isnan(lu.binary_cross_entropy(half, with_nan))
