@@ -11,7 +11,7 @@ the ratio lossutils / torch therefore comes from one run under the same machine 
   ``torch.autograd.grad(loss, x)`` (torch has to run the forward pass to get a gradient).
   Losses without a ``*_grad`` function in lossutils have no gradient row.
 * torch runs with ``torch.set_num_threads(os.cpu_count())``; numpy's element-wise ufuncs use one
-  thread. At 1e7 elements torch is also timed with one thread, to separate the two effects.
+  thread. From 1e5 elements on torch is also timed with one thread, to separate the two effects.
 * "elements" is the size of the first input (pred, logits, scores, x1); for InfoNCE it is the
   number of entries of the N x N similarity matrix (N = sqrt(elements), D = 32).
 * memory bandwidth: at 1e7 elements, for element-wise losses, the bytes the loss must read (its
@@ -47,6 +47,7 @@ BANDWIDTH_BUDGET = 3.0  # lossutils forward time / (bytes read / copy bandwidth)
 C = 10                 # classes of the multi-class losses
 D = 16                 # embedding size of the pair/triplet losses
 D_NCE = 32             # embedding size of InfoNCE
+ONE_THREAD_FROM = 10**5  # torch is also timed on one thread from this size (it splits work above 32768)
 
 
 @dataclass
@@ -62,6 +63,7 @@ class Case:
     torch_expr: str = ""            # what the torch side computes, for the results page
     grad_of: str = "x"              # which input the gradient is taken with respect to
     heavy: tuple = ()               # costly numpy steps of the lossutils forward (see primitives())
+    note: str = ""                  # what else the lossutils forward spends its time on, for the page
 
 
 def _normal(n, rng):
@@ -100,6 +102,10 @@ def _kl(n, rng):
 def _nce(n, rng):
     rows = max(int(round(math.sqrt(n))), 2)
     return {"x": rng.standard_normal((rows, D_NCE)), "b": rng.standard_normal((rows, D_NCE))}
+
+
+_PM1_NOTE = ("no costly function, but six numpy operations per element: three to check that every "
+             "target is -1 or +1, three (or four) for the formula")
 
 
 def _focal_torch(z, t, alpha=0.25, gamma=2.0):
@@ -181,11 +187,12 @@ def cases() -> list[Case]:
         # ---- margin
         Case("hinge_loss", "margin", True, _pm1,
              lambda a: lu.hinge_loss(a["x"], a["t"]), lambda a: torch.relu(1.0 - a["t"] * a["x"]).mean(),
-             lambda a: lu.hinge_loss_grad(a["x"], a["t"]), "torch.relu(1 - y * s).mean()"),
+             lambda a: lu.hinge_loss_grad(a["x"], a["t"]), "torch.relu(1 - y * s).mean()",
+             note=_PM1_NOTE),
         Case("squared_hinge_loss", "margin", True, _pm1,
              lambda a: lu.squared_hinge_loss(a["x"], a["t"]),
              lambda a: (torch.relu(1.0 - a["t"] * a["x"]) ** 2).mean(),
-             torch_expr="(torch.relu(1 - y * s) ** 2).mean()"),
+             torch_expr="(torch.relu(1 - y * s) ** 2).mean()", note=_PM1_NOTE),
         Case("multi_margin_loss", "margin", False, _scores,
              lambda a: lu.multi_margin_loss(a["x"], a["y"]), lambda a: F.multi_margin_loss(a["x"], a["y"]),
              torch_expr=f"F.multi_margin_loss, scores (N, {C})"),
@@ -243,12 +250,13 @@ def copy_bandwidth(n: int = 10**7, runs: int = 9) -> float:
     return 2 * src.nbytes / statistics.median(times)
 
 
-def primitives(threads: int, n: int = 10**6) -> dict:
+def primitives(threads: int, n: int = 1 << 15) -> dict:
     """Per-element and per-call costs of the building blocks, numpy against torch (for the page).
 
-    ns per element of exp, log1p, log, a subtraction and np.where/torch.where on ``n`` float64
-    elements (torch with 1 and with ``threads`` threads), and microseconds per call on 8 elements
-    (the fixed cost every numpy or torch operation pays, whatever its size).
+    ns per element of exp, log1p, log, a subtraction, a division and np.where/torch.where on ``n``
+    float64 elements that stay in the CPU cache (the size of lossutils' blocks; torch uses one
+    thread at this size whatever its setting), and microseconds per call on 8 elements (the fixed
+    cost every numpy or torch operation pays, whatever its size).
     """
     rng = np.random.default_rng(2)
     x = rng.random(n) + 0.5
@@ -264,21 +272,17 @@ def primitives(threads: int, n: int = 10**6) -> dict:
         "divide": (lambda: x / y, lambda: tx / ty),
     }
     out = {"n": n, "ns_per_element": {}}
+    torch.set_num_threads(1)
     for name, (f_np, f_th) in ops.items():
-        row = {}
-        for k in sorted({1, threads}):
-            torch.set_num_threads(k)
-            a, b, _ = paired_medians(f_np, f_th, 0.1, 5, 50)
-            row["numpy"] = a / n * 1e9
-            row[f"torch_{k}thread"] = b / n * 1e9
-        out["ns_per_element"][name] = row
+        a, b, _ = paired_medians(f_np, f_th, 0.1, 20, 2000)
+        out["ns_per_element"][name] = {"numpy": a / n * 1e9, "torch_1thread": b / n * 1e9}
     torch.set_num_threads(threads)
     s8, t8 = x[:8], tx[:8]
     a, b, _ = paired_medians(lambda: np.subtract(s8, s8), lambda: torch.sub(t8, t8), 0.05, 50, 20000)
     out["us_per_call"] = {"numpy": a * 1e6, "torch": b * 1e6}
     z = rng.standard_normal((n // 10, 10))
     tz = torch.from_numpy(z)
-    a, b, _ = paired_medians(lambda: np.max(z, axis=1), lambda: torch.amax(tz, dim=1), 0.1, 5, 50)
+    a, b, _ = paired_medians(lambda: np.max(z, axis=1), lambda: torch.amax(tz, dim=1), 0.1, 20, 2000)
     out["row_max_ns_per_element"] = {"numpy": a / z.size * 1e9, "torch": b / z.size * 1e9}
     return out
 
@@ -314,10 +318,11 @@ def run(sizes=SIZES, only=None, budget: float = 0.1, threads: int | None = None,
             th_out = case.torch_fwd(tens)
             agree = bool(np.allclose(float(np_out), float(th_out), rtol=1e-9, atol=1e-12))
             lu_s, th_s, runs = paired_medians(lambda: case.lu_fwd(arrays), lambda: case.torch_fwd(tens), budget)
-            row = {"loss": case.name, "family": case.family, "elements": n, "kind": "forward",
+            row = {"loss": case.name, "family": case.family, "elementwise": case.elementwise,
+                   "heavy": bool(case.heavy), "elements": n, "kind": "forward",
                    "lossutils_s": lu_s, "torch_s": th_s, "ratio": lu_s / th_s, "runs": runs,
                    "budget": FORWARD_BUDGET, "agree": agree}
-            if n == max(SIZES):
+            if n >= ONE_THREAD_FROM:
                 torch.set_num_threads(1)
                 _, th1, _ = paired_medians(lambda: None, lambda: case.torch_fwd(tens), budget / 2, 3, 50)
                 torch.set_num_threads(threads)
@@ -343,10 +348,11 @@ def run(sizes=SIZES, only=None, budget: float = 0.1, threads: int | None = None,
                     return torch.autograd.grad(case.torch_fwd(gt), x)
 
                 lg, tg, runs = paired_medians(lambda: case.lu_grad(arrays), torch_grad, budget)
-                row = {"loss": case.name, "family": case.family, "elements": n, "kind": "gradient",
+                row = {"loss": case.name, "family": case.family, "elementwise": case.elementwise,
+                       "heavy": bool(case.heavy), "elements": n, "kind": "gradient",
                        "lossutils_s": lg, "torch_s": tg, "ratio": lg / tg, "runs": runs,
                        "budget": GRAD_BUDGET, "agree": g_agree}
-                if n == max(SIZES):
+                if n >= ONE_THREAD_FROM:
                     torch.set_num_threads(1)
                     _, tg1, _ = paired_medians(lambda: None, torch_grad, budget / 2, 3, 50)
                     torch.set_num_threads(threads)
@@ -366,6 +372,7 @@ def run(sizes=SIZES, only=None, budget: float = 0.1, threads: int | None = None,
         "bandwidth": bandwidth,
         "torch_expressions": {c.name: c.torch_expr for c in selected},
         "heavy_steps": {c.name: list(c.heavy) for c in selected},
+        "notes": {c.name: c.note for c in selected if c.note},
         "seconds": time.perf_counter() - t_start,
     }
 

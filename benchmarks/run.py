@@ -164,7 +164,7 @@ def run_losses(quick: bool) -> dict:
     sizes = (10**3, 10**5, 10**7) if quick else bench_losses.SIZES
     log(f"== lossutils vs torch, float64, sizes {', '.join(f'{n:.0e}' for n in sizes)}")
     res = bench_losses.run(sizes, log=log)
-    res["date"], res["load_before"] = now(), load()
+    res["date"] = now()
     return res
 
 
@@ -226,14 +226,12 @@ def main(argv=None) -> int:
         fresh["load_start"] = load()
         log(f"bench on {fresh['machine'].get('cpu', '?')}, {os.cpu_count()} cores, load average "
             f"{fresh['load_start']} (1, 5, 15 min); sections: {', '.join(todo)}")
-        if "losses" in todo:
-            fresh["losses"] = run_losses(args.quick)
-        if "notebooks" in todo:
-            fresh["notebooks"] = run_notebooks(args.repeats)
-        if "book" in todo:
-            fresh["book"] = run_book()
-        if "full" in todo:
-            fresh["full"] = run_full()
+        runners = {"losses": lambda: run_losses(args.quick), "notebooks": lambda: run_notebooks(args.repeats),
+                   "book": run_book, "full": run_full}
+        for section in todo:
+            before = load()
+            fresh[section] = runners[section]()
+            fresh[section]["load"] = {"start": before, "end": load()}
         fresh["load_end"] = load()
         fresh["date"] = now()
         fresh["bench_seconds"] = round(time.perf_counter() - t0, 1)
