@@ -31,7 +31,7 @@ string swap:
   ``SelectionSlider`` on exactly the slider's grid, a ``Dropdown``); moving one calls ``compute``
   for the new value and swaps the figure's HTML in an ``ipywidgets.HTML`` — well under a
   millisecond of Python, where a matplotlib inline redraw costs 70-110 ms
-  (``bench/bench_widgets.py`` measures it).
+  (``benchmarks/bench_widgets.py`` measures it; ``make bench`` times every chapter's explorers).
 * **Static website** (no kernel): the ``text/html`` part of the output is a self-contained
   fragment — native ``<input type=range>``/``<select>`` with labels, the same SVG, the data of
   every frame and ~40 lines of inline script (no library, no CDN) that rebuilds the paths
