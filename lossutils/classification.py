@@ -17,6 +17,7 @@ import numbers
 
 import numpy as np
 
+from ._numerics import log1p_unit
 from ._reduction import BLOCK, grad_elementwise, reduce, reduce_elementwise, reduce_grad
 from ._validation import (
     as_float_array, as_index_array, check_axis, check_closed_unit, check_ndim,
@@ -499,7 +500,7 @@ def _softplus_neg(z):
     r""":math:`\log(1 + e^{-z}) = -\log\sigma(z)`, for any z without overflow."""
     # max(-z, 0) carries the large part exactly; exp(-|z|) <= 1 cannot overflow and log1p
     # keeps the small remainder accurate
-    return np.maximum(-z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+    return np.maximum(-z, 0.0) + log1p_unit(np.exp(-np.abs(z)))
 
 
 def binary_cross_entropy_with_logits(logits, target, *, weight=None, pos_weight=None,
