@@ -5,7 +5,9 @@
 Each notebook runs top to bottom in its own folder with the current interpreter's kernel. Before
 saving, the live widget views are dropped from outputs that also carry the static HTML version, and
 the saved widget state is removed (so a stored notebook opened without a kernel shows the static
-widget, not "model not found"); per-cell execution timestamps are dropped to keep diffs small.
+widget, not "model not found"); matplotlib's ``<Figure size ...>`` text beside each figure's image
+is dropped (noise in notebook viewers; nbval drops it from fresh outputs too, see conftest.py);
+per-cell execution timestamps are dropped to keep diffs small.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from lossutils.plotting import drop_figure_text
 from lossutils.widgets import strip_widget_views
 
 
@@ -31,6 +34,8 @@ def run(path: Path, timeout: int = 120) -> float:
     strip_widget_views(nb)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+        if "outputs" in cell:
+            cell.outputs = drop_figure_text(cell.outputs)
     nb.metadata.pop("widgets", None)
     nbformat.validate(nb)
     nbformat.write(nb, path)

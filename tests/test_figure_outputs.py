@@ -1,0 +1,106 @@
+"""Stored figures carry no ``<Figure size ...>`` text: the image is the output.
+
+``plt.show()`` in a kernel displays a figure as ``image/png`` plus matplotlib's text repr
+(``<Figure size 700x350 with 1 Axes>``), which notebook viewers (GitHub, Colab, nbviewer) may show
+as noise. tools/run_notebooks.py stores chapters without it; the nbval lane drops it from the
+freshly executed outputs too (conftest.py), or nbval would report "Unexpected output fields".
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from lossutils.plotting import drop_figure_text
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
+FIGURE_REPR = re.compile(r"<Figure size")
+
+
+def test_there_are_chapters():
+    assert len(CHAPTERS) >= 6
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_stored_figures_have_no_figure_text(path):
+    nb = nbformat.read(path, as_version=4)
+    offending = [i + 1 for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
+                 for out in cell.outputs
+                 if FIGURE_REPR.search(json.dumps(out.get("data", {}).get("text/plain", "")))]
+    assert not offending, (f"{path.name}: cells {offending} store matplotlib's '<Figure size ...>' text; "
+                           "re-execute with `make notebooks` (tools/run_notebooks.py drops it)")
+
+
+def _output(data, output_type="display_data"):
+    out = {"output_type": output_type, "metadata": {}, "data": data}
+    if output_type == "execute_result":
+        out["execution_count"] = 1
+    return nbformat.from_dict(out)
+
+
+def test_drop_figure_text_only_drops_a_figure_repr_beside_its_image():
+    figure = _output({"image/png": "iVBO", "text/plain": ["<Figure size 700x350 ", "with 2 Axes>"]})
+    no_image = _output({"text/plain": "<Figure size 700x350 with 1 Axes>"}, "execute_result")
+    other_text = _output({"image/png": "iVBO", "text/plain": "<PIL.Image.Image image mode=RGB size=4x4>"})
+    stream = nbformat.from_dict({"output_type": "stream", "name": "stdout", "text": "<Figure size 1x1 with 1 Axes>\n"})
+    kept = drop_figure_text([figure, no_image, other_text, stream])
+    assert dict(kept[0]["data"]) == {"image/png": "iVBO"}
+    assert kept[1:] == [no_image, other_text, stream]
+    assert "text/plain" in figure["data"]  # the input is left alone
+
+
+FIGURE = {"output_type": "display_data", "metadata": {},
+          "data": {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure size 700x350 with 1 Axes>"}}
+SOURCE = "import matplotlib.pyplot as plt\nplt.plot([0, 1], [1, 0])\nplt.show()"
+
+
+def _run_notebooks():
+    spec = importlib.util.spec_from_file_location("run_notebooks", ROOT / "tools" / "run_notebooks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_run_notebooks_stores_figures_without_their_text(tmp_path, monkeypatch):
+    class Client:  # stands in for nbclient's kernel: the cell displays a figure as a kernel does
+        def __init__(self, nb, **kwargs):
+            self.nb = nb
+
+        def execute(self):
+            self.nb.cells[0].outputs = [nbformat.from_dict(FIGURE)]
+            self.nb.cells[0].execution_count = 1
+
+    run_notebooks = _run_notebooks()
+    monkeypatch.setattr(run_notebooks, "NotebookClient", Client)
+    path = tmp_path / "figure.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(SOURCE)]), path)
+    run_notebooks.run(path)
+    [out] = nbformat.read(path, as_version=4).cells[0].outputs
+    assert dict(out.data) == {"image/png": FIGURE["data"]["image/png"]}
+
+
+def test_nbval_passes_on_a_figure_stored_without_its_text(tmp_path):
+    """A real kernel still emits the text; conftest.py makes nbval compare without it.
+
+    (Without conftest.py, ``--noconftest``, this run fails with "Unexpected output fields from
+    running code: {'text/plain'}".)
+    """
+    stored = {"output_type": "display_data", "metadata": {}, "data": {"image/png": "iVBORw0KGgo="}}
+    cell = nbformat.v4.new_code_cell(SOURCE, execution_count=1, outputs=[nbformat.from_dict(stored)])
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp_path / "figure.ipynb")
+    shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
+    cmd = [sys.executable, "-m", "pytest", "-q", "--nbval", "figure.ipynb", "--nbval-current-env",
+           "-p", "no:cacheprovider"]
+    run = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and "1 passed" in run.stdout, run.stdout + run.stderr
