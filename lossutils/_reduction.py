@@ -148,6 +148,27 @@ def _sum(fn, flats, n: int):
     return join(_run_parallel(tasks))
 
 
+def for_row_blocks(body, n_rows: int, step: int, elements_per_row: int) -> None:
+    """Call ``body(lo, hi)`` for the row blocks ``[lo, hi)`` of ``range(0, n_rows, step)``.
+
+    ``body`` must write its results for rows ``lo .. hi-1`` only (e.g. ``out[lo:hi] = ...``), so
+    that the blocks can run on several threads, each on a contiguous run of blocks. Inputs with
+    fewer than ``PARALLEL_MIN`` elements (``n_rows * elements_per_row``) stay on this thread.
+    """
+    starts = list(range(0, n_rows, step))
+
+    def run(first: int, last: int) -> None:
+        for lo in starts[first:last]:
+            body(lo, min(lo + step, n_rows))
+
+    if THREADS < 2 or n_rows * elements_per_row < PARALLEL_MIN or len(starts) < 2:
+        run(0, len(starts))
+        return
+    k = min(THREADS, len(starts))
+    cuts = [len(starts) * i // k for i in range(k + 1)]
+    _run_parallel([(lambda a=a, b=b: run(a, b)) for a, b in zip(cuts, cuts[1:])])
+
+
 def _fill_range(fn, flats, flat_out, start: int, stop: int, scale) -> None:
     for lo in range(start, stop, BLOCK):
         hi = min(lo + BLOCK, stop)

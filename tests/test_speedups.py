@@ -114,3 +114,35 @@ def test_huber_without_where_is_each_branch_exactly():
         expected = np.where(a <= delta, 0.5 * a * a, delta * (a - 0.5 * delta))
         got = lu.huber_loss(a, np.zeros_like(a), delta=delta, reduction="none")
         assert np.array_equal(got, expected)
+
+
+@pytest.mark.parametrize("rows", [(4 * BLOCK) // 10 + 1, 3 * BLOCK + 7])
+def test_row_block_losses_on_threads_give_the_same_bits(threads, rows):
+    z = RNG.standard_normal((rows, 10)) * 3
+    z[rows // 2, 3] = np.nan
+    y = RNG.integers(0, 10, rows)
+    calls = [(lu.cross_entropy, {}), (lu.cross_entropy_grad, {}), (lu.multi_margin_loss, {"margin": 0.5})]
+    outs = {}
+    for k in (1, 2, 3):
+        threads(k)
+        for fn, kw in calls:
+            for reduction in ("none", "mean"):
+                outs.setdefault((fn.__name__, reduction), []).append(fn(z, y, reduction=reduction, **kw))
+    for key, got in outs.items():
+        assert all(same(got[0], g) for g in got[1:]), key
+
+
+def test_info_nce_on_threads_gives_the_same_bits(threads):
+    q = RNG.standard_normal((600, 8))
+    k = RNG.standard_normal((600, 8))
+    outs = []
+    for t in (1, 2, 3):
+        threads(t)
+        outs.append(lu.info_nce_loss(q, k, temperature=0.05, reduction="none"))
+    assert all(same(outs[0], o) for o in outs[1:])
+    # and the per-row formula, written out
+    qn = q / np.linalg.norm(q, axis=1, keepdims=True)
+    kn = k / np.linalg.norm(k, axis=1, keepdims=True)
+    logits = qn @ kn.T / 0.05
+    ref = -(np.diagonal(logits) - np.log(np.exp(logits).sum(axis=1)))
+    np.testing.assert_allclose(outs[0], ref, rtol=1e-12)
