@@ -86,8 +86,10 @@ def hinge_loss_grad(scores, target, *, margin=1.0, reduction="mean"):
 
     def grad(s, y):
         z = margin - y * s
-        g = np.where(z > 0, -y, 0.0)
-        return np.where(np.isnan(z), np.nan, g)  # NaN policy: NaN in, NaN out
+        # -y where z > 0, else +0.0; a product with the mask rather than np.where(z > 0, -y, 0.0),
+        # which costs more when the mask is a random mix (the CPU mispredicts its branch)
+        g = 0.0 - y * (z > 0)
+        return np.where(np.isnan(z), np.nan, g)  # NaN policy: NaN in, NaN out (a mask that is rarely True)
 
     return grad_elementwise(grad, (s, y), reduction, check=_PM1_CHECK)
 
