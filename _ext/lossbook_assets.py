@@ -25,6 +25,12 @@
    listens, so the connection is sometimes refused and the whole build fails with
    ``ConnectionRefusedError`` (half of the builds of a one-page book on a busy 2-core machine). Retry
    the connection until the server listens, as sphinxcontrib-katex already does for TCP sockets.
+7. Launch buttons (Binder, Colab) only where they open a notebook: sphinx-book-theme gives every
+   executed page one, MyST text notebooks such as the instructor guide (``instructor_guide.md``)
+   included, but Colab opens only ``.ipynb`` files from GitHub and the Binder environment has no
+   jupytext, so both would open the ``.md`` as plain text or fail. A page keeps its launch buttons
+   only if its source is an ``.ipynb`` (or has an ``.ipynb`` twin, which the theme then links).
+   The ``.ipynb`` download of such a page stays.
 """
 
 from __future__ import annotations
@@ -97,6 +103,19 @@ def _ancestors(node):
         node = node.parent
 
 
+LAUNCH_BUTTONS = "launch-buttons"  # label of the theme's dropdown of launch links
+
+
+def _launch_only_notebooks(app, pagename, templatename, context, doctree):
+    buttons = context.get("header_buttons")
+    if not buttons:
+        return
+    source = Path(app.env.doc2path(pagename))
+    if source.suffix == ".ipynb" or source.with_suffix(".ipynb").exists():
+        return
+    buttons[:] = [b for b in buttons if b.get("label") != LAUNCH_BUTTONS]
+
+
 def _copy_vendor(app, exception):
     if exception or app.builder.format != "html":
         return
@@ -165,6 +184,8 @@ def _patch_katex_server_start():
 def setup(app):
     _patch_katex_server_start()
     app.connect("html-page-context", _clean_scripts, priority=900)
+    # after sphinx-book-theme's add_launch_buttons (501), before the page template renders the buttons
+    app.connect("html-page-context", _launch_only_notebooks, priority=510)
     app.connect("doctree-resolved", _link_api_mentions)
     app.connect("build-finished", _copy_vendor)
     app.connect("build-finished", _drop_fontawesome_js)

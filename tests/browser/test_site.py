@@ -9,7 +9,8 @@ every request to another host blocked and recorded (fixtures in conftest.py). Fr
 * every ``<img>`` has loaded and has alt text;
 * every link to the site itself points to an existing file, and its ``#fragment`` to an existing id;
 * chapter pages (notebooks) have the Binder and Colab launch links, the ``.ipynb`` download and the
-  repository link, all pointing to the chapter's notebook;
+  repository link, all pointing to the chapter's notebook; every other page (the instructor guide,
+  a MyST text notebook, included) has no launch link: Colab and Binder cannot open a ``.md``;
 * the API reference documents every name of ``lossutils.__all__``, with its formula rendered;
 * in dark mode, figures keep a light background (matplotlib draws black on white);
 * at phone width (390 px) nothing makes the page scroll sideways and no image is cut;
@@ -86,7 +87,7 @@ def _book_config() -> dict:
 
 def _is_chapter(site: Path, page: str) -> bool:
     """A chapter is a page built from a stored notebook (.ipynb) of the book; MyST text notebooks
-    (the instructor guide) also get launch buttons, but are not chapters."""
+    (the instructor guide) are executed too, but are not chapters and have no launch buttons."""
     stem = page[: -len(".html")]
     return (_source_dir() / f"{stem}.ipynb").is_file() and (site / "_sources" / f"{stem}.ipynb").is_file()
 
@@ -99,6 +100,10 @@ def pytest_generate_tests(metafunc):
         site = _site_dir()
         pages = [p for p in toc_pages() if _is_chapter(site, p)] if site.is_dir() else []
         metafunc.parametrize("chapter_page", pages or [None], ids=pages or ["no-built-chapters"])
+    if "other_page" in metafunc.fixturenames:  # every page of the book that is not a chapter
+        site = _site_dir()
+        pages = [p for p in toc_pages() if not (site.is_dir() and _is_chapter(site, p))]
+        metafunc.parametrize("other_page", pages, ids=pages)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -429,6 +434,16 @@ def test_chapter_has_launch_download_and_repository_links(chapter_page, site, vi
     binder_dir = _source_dir() / "binder"
     assert any((binder_dir / f).is_file() for f in ("requirements.txt", "environment.yml")), \
         "Binder needs binder/requirements.txt or binder/environment.yml"
+
+
+def test_only_chapters_have_launch_links(other_page, site, visits):
+    """Launch buttons open the page's source in Binder or Colab, which can open only a stored .ipynb:
+    the instructor guide, a MyST .md notebook, has none (_ext/lossbook_assets.py drops them)."""
+    launch = _book_config().get("launch_buttons", {})
+    hosts = {urlparse(launch.get(key) or default).netloc for key, default in
+             (("binderhub_url", "https://mybinder.org"), ("colab_url", "https://colab.research.google.com"))}
+    found = [link["href"] for link in visits(other_page).scan["links"] if urlparse(link["href"]).netloc in hosts]
+    assert found == [], f"{other_page} is not built from a stored notebook but has launch links: {found}"
 
 
 def test_api_reference_documents_every_function(site, visits):
