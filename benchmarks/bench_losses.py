@@ -23,11 +23,14 @@ the ratio lossutils / torch therefore comes from one run under the same machine 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
 import statistics
+import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +42,9 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import lossutils as lu  # noqa: E402
+from lossutils._numerics import log1p_unit  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
 
 SIZES = (10**3, 10**4, 10**5, 10**6, 10**7)
 FORWARD_BUDGET = 1.0   # lossutils forward time / torch forward time
@@ -104,6 +110,8 @@ def _nce(n, rng):
     return {"x": rng.standard_normal((rows, D_NCE)), "b": rng.standard_normal((rows, D_NCE))}
 
 
+_HUBER_NOTE = ("no costly function, but seven numpy passes over the data (subtract, abs, minimum, "
+               "multiply, subtract, multiply, sum) where torch's kernel makes one")
 _PM1_NOTE = ("no costly function, but six numpy operations per element: three to check that every "
              "target is -1 or +1, three (or four) for the formula")
 
@@ -138,14 +146,14 @@ def cases() -> list[Case]:
              lambda a: lu.l1_loss_grad(a["x"], a["t"]), "F.l1_loss"),
         Case("huber_loss", "regression", True, _pair,
              lambda a: lu.huber_loss(a["x"], a["t"]), lambda a: F.huber_loss(a["x"], a["t"]),
-             lambda a: lu.huber_loss_grad(a["x"], a["t"]), "F.huber_loss", heavy=("where",)),
+             lambda a: lu.huber_loss_grad(a["x"], a["t"]), "F.huber_loss", note=_HUBER_NOTE),
         Case("smooth_l1_loss", "regression", True, _pair,
              lambda a: lu.smooth_l1_loss(a["x"], a["t"]), lambda a: F.smooth_l1_loss(a["x"], a["t"]),
-             torch_expr="F.smooth_l1_loss", heavy=("where", "divide")),
+             torch_expr="F.smooth_l1_loss", heavy=("divide",), note=_HUBER_NOTE + " and a division"),
         Case("log_cosh_loss", "regression", True, _pair,
              lambda a: lu.log_cosh_loss(a["x"], a["t"]),
              lambda a: torch.log(torch.cosh(a["x"] - a["t"])).mean(),
-             torch_expr="torch.log(torch.cosh(x - t)).mean()", heavy=("exp", "log1p")),
+             torch_expr="torch.log(torch.cosh(x - t)).mean()", heavy=("exp", "log")),
         Case("quantile_loss", "regression", True, _pair,
              lambda a: lu.quantile_loss(a["x"], a["t"], q=0.9),
              lambda a: torch.maximum(0.9 * (a["t"] - a["x"]), -0.1 * (a["t"] - a["x"])).mean(),
@@ -176,11 +184,11 @@ def cases() -> list[Case]:
              lambda a: lu.binary_cross_entropy_with_logits(a["x"], a["t"]),
              lambda a: F.binary_cross_entropy_with_logits(a["x"], a["t"]),
              lambda a: lu.binary_cross_entropy_with_logits_grad(a["x"], a["t"]),
-             "F.binary_cross_entropy_with_logits", heavy=("exp", "log1p")),
+             "F.binary_cross_entropy_with_logits", heavy=("exp", "log")),
         Case("sigmoid_focal_loss", "classification", True, _binary,
              lambda a: lu.sigmoid_focal_loss(a["x"], a["t"]), lambda a: _focal_torch(a["x"], a["t"]),
              torch_expr="torchvision's sigmoid_focal_loss formula, .mean()",
-             heavy=("exp", "exp", "log1p", "where", "divide", "divide")),
+             heavy=("exp", "exp", "log", "divide", "divide")),
         Case("kl_div", "classification", True, _kl,
              lambda a: lu.kl_div(a["x"], a["t"]), lambda a: F.kl_div(a["x"], a["t"], reduction="batchmean"),
              torch_expr=f"F.kl_div(reduction='batchmean'), (N, {C})", heavy=("log", "where")),
@@ -266,6 +274,7 @@ def primitives(threads: int, n: int = 1 << 15) -> dict:
     ops = {
         "exp": (lambda: np.exp(x), lambda: torch.exp(tx)),
         "log1p": (lambda: np.log1p(x), lambda: torch.log1p(tx)),
+        "log1p_unit": (lambda: log1p_unit(y), lambda: torch.log1p(ty)),
         "log": (lambda: np.log(x), lambda: torch.log(tx)),
         "subtract": (lambda: x - y, lambda: tx - ty),
         "where": (lambda: np.where(cond, x, y), lambda: torch.where(tc, tx, ty)),
@@ -284,6 +293,80 @@ def primitives(threads: int, n: int = 1 << 15) -> dict:
     tz = torch.from_numpy(z)
     a, b, _ = paired_medians(lambda: np.max(z, axis=1), lambda: torch.amax(tz, dim=1), 0.1, 20, 2000)
     out["row_max_ns_per_element"] = {"numpy": a / z.size * 1e9, "torch": b / z.size * 1e9}
+    return out
+
+
+@contextlib.contextmanager
+def one_thread():
+    """torch on one thread, as lossutils (numpy's element-wise operations use one thread)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def thread_scaling(n: int = 1 << 20, runs: int = 15) -> dict:
+    """Does a second thread make exp faster on this machine? Median ms for exp of ``n`` float64
+    elements: numpy on one thread, numpy split over two Python threads (numpy releases the GIL
+    inside the loop), torch with one and with two threads."""
+    x = np.random.default_rng(4).random(n)
+    out = np.empty_like(x)
+    half = n // 2
+
+    def numpy_two():
+        t = threading.Thread(target=np.exp, args=(x[:half],), kwargs={"out": out[:half]})
+        t.start()
+        np.exp(x[half:], out=out[half:])
+        t.join()
+
+    tx, tout = torch.from_numpy(x), torch.from_numpy(out)
+    threads = torch.get_num_threads()
+
+    def torch_with(k):
+        def f():
+            torch.set_num_threads(k)
+            torch.exp(tx, out=tout)
+        return f
+
+    fns = {"numpy_1": lambda: np.exp(x, out=out), "numpy_2": numpy_two,
+           "torch_1": torch_with(1), "torch_2": torch_with(2)}
+    times = {k: [] for k in fns}
+    for f in fns.values():
+        f()  # warm-up
+    for _ in range(runs):  # alternated, as elsewhere
+        for k, f in fns.items():
+            times[k].append(_once(f))
+    torch.set_num_threads(threads)
+    return {"n": n, **{k: statistics.median(v) * 1e3 for k, v in times.items()}}
+
+
+_MALLOC_PROBE = """
+import time, numpy as np, lossutils
+from lossutils import _memory
+p, t = np.random.default_rng(3).standard_normal((2, 32768))
+times = []
+for _ in range(400):
+    t0 = time.perf_counter(); np.abs(p - t); times.append(time.perf_counter() - t0)
+times.sort()
+print(_memory.MALLOC_TUNED, times[len(times) // 2])
+"""
+
+
+def malloc_effect() -> dict:
+    """``np.abs(p - t)`` on one block (32768 elements) in a fresh Python, with lossutils' malloc
+    settings (``lossutils._memory``) and without (``LOSSUTILS_MALLOC_TUNING=0``): median us."""
+    out = {}
+    for setting in ("1", "0"):
+        env = dict(os.environ, LOSSUTILS_MALLOC_TUNING=setting, PYTHONPATH=str(ROOT))
+        try:
+            res = subprocess.run([sys.executable, "-c", _MALLOC_PROBE], env=env, capture_output=True,
+                                 text=True, timeout=120, check=True)
+            tuned, secs = res.stdout.split()
+            out["tuned" if setting == "1" else "default"] = {"applied": tuned == "True", "us": float(secs) * 1e6}
+        except (subprocess.SubprocessError, ValueError) as exc:
+            out["error"] = str(exc)
     return out
 
 
@@ -323,11 +406,9 @@ def run(sizes=SIZES, only=None, budget: float = 0.1, threads: int | None = None,
                    "lossutils_s": lu_s, "torch_s": th_s, "ratio": lu_s / th_s, "runs": runs,
                    "budget": FORWARD_BUDGET, "agree": agree}
             if n >= ONE_THREAD_FROM:
-                torch.set_num_threads(1)
-                _, th1, _ = paired_medians(lambda: None, lambda: case.torch_fwd(tens), budget / 2, 3, 50)
-                torch.set_num_threads(threads)
-                row["torch_1thread_s"] = th1
-                row["ratio_1thread"] = lu_s / th1
+                with one_thread():
+                    _, th1, _ = paired_medians(lambda: None, lambda: case.torch_fwd(tens), budget / 2, 3, 50)
+                row.update(torch_1thread_s=th1, ratio_1thread=lu_s / th1)
             rows.append(row)
             if case.elementwise and n == max(SIZES) and bw:
                 nbytes = sum(v.nbytes for v in arrays.values())
@@ -353,16 +434,16 @@ def run(sizes=SIZES, only=None, budget: float = 0.1, threads: int | None = None,
                        "lossutils_s": lg, "torch_s": tg, "ratio": lg / tg, "runs": runs,
                        "budget": GRAD_BUDGET, "agree": g_agree}
                 if n >= ONE_THREAD_FROM:
-                    torch.set_num_threads(1)
-                    _, tg1, _ = paired_medians(lambda: None, torch_grad, budget / 2, 3, 50)
-                    torch.set_num_threads(threads)
-                    row["torch_1thread_s"] = tg1
-                    row["ratio_1thread"] = lg / tg1
+                    with one_thread():
+                        _, tg1, _ = paired_medians(lambda: None, torch_grad, budget / 2, 3, 50)
+                    row.update(torch_1thread_s=tg1, ratio_1thread=lg / tg1)
                 rows.append(row)
                 msg += f" | grad {lg * 1e3:9.3f} vs {tg * 1e3:9.3f} ms x{lg / tg:5.2f}"
             log(msg)
             del arrays, tens
     prims = primitives(threads)
+    prims["malloc"] = malloc_effect()
+    prims["threads"] = thread_scaling()
     return {
         "primitives": prims,
         "torch_threads": threads,

@@ -128,7 +128,7 @@ def _machine_text(res: dict) -> str:
                      "are longer and noisier than on an idle machine; a ratio compares two "
                      "medians taken in alternation under the same load, so ratios suffer less than "
                      "absolute times, but torch's multi-threaded operations wait for a busy core "
-                     "more often than numpy's single-threaded ones.")
+                     "more often than single-threaded code.")
     return text
 
 
@@ -161,8 +161,8 @@ def _loss_tables(res: dict) -> str:
                 table.append([f"`{name}`", kind] + [_x(by[n]["ratio_1thread"], budget) if "ratio_1thread" in by.get(n, {})
                                                     else "" for n in one_sizes])
         out.append("**Against torch on one thread** (same runs; torch re-timed with `torch.set_num_threads(1)`): "
-                   "lossutils time ÷ torch time, misses in bold. Below 32768 elements torch uses one "
-                   "thread anyway.\n\n"
+                   "lossutils time ÷ torch time, misses in bold. This compares the arithmetic alone. "
+                   "Below 32768 elements torch uses one thread anyway.\n\n"
                    + _table(["loss", ""] + [f"{_size(n)} elements" for n in one_sizes], table, "ll" + "r" * len(one_sizes)))
     big = max(sizes)
     table = []
@@ -171,8 +171,9 @@ def _loss_tables(res: dict) -> str:
             table.append([f"`{r['loss']}`", r["kind"], _ms(r["lossutils_s"]), _ms(r["torch_s"]),
                           _ms(r["torch_1thread_s"]) if "torch_1thread_s" in r else "",
                           f"{r['ratio_1thread']:.2f}×" if "ratio_1thread" in r else ""])
+    threads = losses["torch_threads"]
     out.append(f"**Times at {_size(big)} elements** (ms, medians), with torch also limited to one "
-               "thread:\n\n" + _table(["loss", "", "lossutils", f"torch, {losses['torch_threads']} threads",
+               "thread:\n\n" + _table(["loss", "", "lossutils", f"torch, {threads} threads",
                                        "torch, 1 thread", "ratio to 1 thread"], table, "llrrrr"))
     exprs = losses.get("torch_expressions", {})
     out.append("**What torch runs** for each loss (a torch function where torch has one, otherwise "
@@ -317,24 +318,37 @@ def _why(res: dict) -> str:
             one = [r for r in large if "ratio_1thread" in r]
             one_ok = [r for r in one if r["ratio_1thread"] <= budget[r["kind"]]]
             text = (f"*Large inputs* ({', '.join(f'`{n}`' for n in names)}): three things, all "
-                    f"measured. Torch splits an element-wise operation on more than 32768 elements "
-                    f"over its {threads} threads, while numpy runs each operation on one core. Torch "
-                    "evaluates a whole loss such as `F.huber_loss` in one fused pass, while numpy makes "
-                    "one pass per operation (lossutils keeps these passes inside cache-sized blocks, "
-                    "but each still costs a fraction of a nanosecond per element). And torch "
-                    "computes exp, log and log1p with vectorised kernels, faster per element on "
-                    "this CPU than numpy's float64 versions.")
+                    "measured. Torch evaluates a whole loss such as `F.huber_loss` in one fused pass over "
+                    "the data, while numpy makes one pass per operation (lossutils keeps these passes "
+                    "inside cache-sized blocks, but each still costs a fraction of a nanosecond per "
+                    "element, and Huber needs seven). Torch computes exp and log with vectorised "
+                    "kernels, faster per element on this CPU than numpy's float64 versions. And torch "
+                    f"splits an operation on more than 32768 elements over its {threads} threads, while "
+                    "numpy runs each operation on one.")
+            ts = prims.get("threads")
+            if ts:
+                text += (f" How much the second thread is worth here: exp of {ts['n']:,} elements took "
+                         f"{ts['numpy_1']:.1f} ms in numpy on one thread and {ts['numpy_2']:.1f} ms split over "
+                         f"two Python threads (numpy releases the interpreter lock inside the loop), "
+                         f"{ts['torch_1']:.1f} ms and {ts['torch_2']:.1f} ms in torch with one and two "
+                         "threads. lossutils stays single-threaded: splitting its blocks over threads was "
+                         "tried (it gives the same bits), but only made large inputs somewhat faster, "
+                         "was slower at 10⁵ elements where waking a thread costs more than it saves, and "
+                         "would not have brought these losses within budget; the package is meant to be "
+                         "read as well as run.")
             if ns:
-                def cost(op):
+                def cost(op, label=None):
                     row = ns.get(op, {})
-                    return (f"{op} {row.get('numpy', float('nan')):.1f} ns per element in numpy, "
+                    return (f"{label or op} {row.get('numpy', float('nan')):.1f} ns per element in numpy, "
                             f"{row.get('torch_1thread', float('nan')):.1f} ns in torch on one thread")
                 text += (f" Measured in this run on {prims.get('n', 0)} elements (in the CPU cache): "
-                         f"{cost('exp')}; {cost('log1p')}; {cost('log')}; {cost('where')}; a subtraction "
+                         f"{cost('exp')}; {cost('log')}; {cost('log1p')} (lossutils uses its own "
+                         f"`log1p_unit`, {ns.get('log1p_unit', {}).get('numpy', float('nan')):.1f} ns, "
+                         f"built on log); {cost('where', 'np.where on a random mask')}; a subtraction "
                          f"{ns.get('subtract', {}).get('numpy', float('nan')):.1f} against "
                          f"{ns.get('subtract', {}).get('torch_1thread', float('nan')):.1f} ns. "
-                         "The losses built on log1p and exp (log-cosh, the binary cross-entropies, "
-                         "focal, Poisson) pay that difference once per element per function.")
+                         "The losses built on exp and log (log-cosh, the binary cross-entropies, "
+                         "focal, Poisson, KL) pay that difference once per element per function.")
             rm = prims.get("row_max_ns_per_element")
             if rm:
                 text += (f" Reductions along a short row (the maximum of each row of an (N, 10) array, "
@@ -355,21 +369,29 @@ def _why(res: dict) -> str:
                 simple = [r for r in rest if not r.get("heavy") and r.get("elementwise", True)]
                 parts = []
                 if heavy:
-                    parts.append(f"those whose formula needs np.where, exp, log or log1p ({names_of(heavy)})")
+                    parts.append(f"those whose formula needs exp, log or a division ({names_of(heavy)})")
                 if rows_wise:
                     parts.append("the losses that work row by row, on class scores or embeddings, "
                                  f"with many short passes and gathers ({names_of(rows_wise)})")
                 if simple:
                     sizes_simple = sorted({r["elements"] for r in simple})
-                    parts.append(f"and simple element-wise losses ({names_of(simple)}) at "
-                                 + ", ".join(_size(n) for n in sizes_simple) + " elements, where torch's "
-                                 "one fused pass over data already in the cache beats numpy's three to "
-                                 "six passes")
+                    parts.append(f"and element-wise losses without a costly function ({names_of(simple)}) "
+                                 "at " + ", ".join(_size(n) for n in sizes_simple) + " elements, where "
+                                 "torch's one fused pass over data already in the cache beats numpy's "
+                                 "three to seven passes")
                 if parts:
-                    text += (" The rest are slower than torch even on one thread: " + "; ".join(parts) + ".")
-            text += (" Closing the rest would need threads inside lossutils or compiled kernels; "
-                     "lossutils stays a single-threaded, readable numpy reference and this is "
-                     "recorded as a known miss rather than hidden by a looser budget.")
+                    text += (" The rest are slower than torch on one thread as well: " + "; ".join(parts) + ".")
+            text += (" Closing these would take fused, vectorised kernels, i.e. compiled code (numexpr, "
+                     "numba, C); lossutils is pure numpy by design, so that it runs wherever numpy does and "
+                     "every formula can be read, and this is recorded as a known miss rather than hidden by "
+                     "a looser budget.")
+            mal = prims.get("malloc") or {}
+            if mal.get("tuned") and mal.get("default"):
+                text += (f" One cost was removed rather than explained: with glibc's default settings, "
+                         f"`np.abs(p - t)` on one block of 32768 elements took {mal['default']['us']:.0f} µs "
+                         f"in a fresh Python, against {mal['tuned']['us']:.0f} µs with the settings lossutils "
+                         "applies at import (`lossutils/_memory.py`): malloc handed each freed block back "
+                         "to the kernel, and every next block was faulted in page by page again.")
             out.append(text)
     bw = [r for r in (losses.get("bandwidth") or []) if r["multiple"] > 3.0]
     if bw:
@@ -389,8 +411,8 @@ def _why(res: dict) -> str:
         out.append("**Memory bandwidth.** These element-wise losses take more than three times the "
                    "time needed to read their inputs because arithmetic, not memory, limits them: "
                    + "; ".join(items) + ". Reading 16 bytes per element takes a fraction of a "
-                   "nanosecond; exp, log, log1p and an unpredictable np.where take several "
-                   "nanoseconds each (torch pays less for them, see above, and also misses this "
+                   "nanosecond; exp and log take several nanoseconds each, and every further numpy "
+                   "operation is another pass over the block (torch pays less for them, see above, and also misses this "
                    "limit for most of these losses: last column of the bandwidth table).")
     nbs = res.get("notebooks") or {}
     slow = [r for r in nbs.get("rows", []) if r["seconds"] > 15.0]

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextvars
-import os
-from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 import numpy as np
@@ -93,104 +90,15 @@ def _blocked_sum(fn, flats, lo: int, n: int):
     return _blocked_sum(fn, flats, lo, half) + _blocked_sum(fn, flats, lo + half, n - half)
 
 
-# Large inputs use every core: numpy releases the GIL while a ufunc loops over a block, so threads
-# that each take a range of blocks run in parallel. Each thread computes a whole sub-tree of the
-# pairwise sum above (the top levels of the same tree are then added in the same order), and
-# each element is computed by the same code whichever thread runs it: the results are the same
-# bits as on one thread. LOSSUTILS_NUM_THREADS=1 turns the threads off.
-
-def _thread_count() -> int:
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # not on Linux
-        cores = os.cpu_count() or 1
-    try:
-        return max(1, int(os.environ.get("LOSSUTILS_NUM_THREADS", cores)))
-    except ValueError:
-        return cores
-
-
-THREADS = _thread_count()
-PARALLEL_MIN = 4 * BLOCK  # below this, starting a thread costs more than it saves
-_pool: ThreadPoolExecutor | None = None
-
-
-def _run_parallel(tasks):
-    """Run the zero-argument callables ``tasks``, the last on this thread; return their results.
-
-    Each task runs in a copy of the caller's context, so ``np.errstate`` set by the caller holds
-    in the worker threads too.
-    """
-    global _pool
-    if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=THREADS - 1, thread_name_prefix="lossutils")
-    futures = [_pool.submit(contextvars.copy_context().run, task) for task in tasks[:-1]]
-    last = tasks[-1]()
-    return [f.result() for f in futures] + [last]
-
-
-def _split_sum(fn, flats, lo: int, n: int, depth: int):
-    """``_blocked_sum`` with its top ``depth`` levels split into parallel tasks."""
-    if depth == 0 or n <= 2 * BLOCK:
-        return [lambda: _blocked_sum(fn, flats, lo, n)], lambda parts: parts[0]
-    half = n // 2
-    half -= half % 8
-    left, join_left = _split_sum(fn, flats, lo, half, depth - 1)
-    right, join_right = _split_sum(fn, flats, lo + half, n - half, depth - 1)
-    k = len(left)
-    return left + right, lambda parts: join_left(parts[:k]) + join_right(parts[k:])
-
-
-def _sum(fn, flats, n: int):
-    if THREADS < 2 or n < PARALLEL_MIN:
-        return _blocked_sum(fn, flats, 0, n)
-    tasks, join = _split_sum(fn, flats, 0, n, (THREADS - 1).bit_length())  # >= THREADS tasks
-    return join(_run_parallel(tasks))
-
-
-def for_row_blocks(body, n_rows: int, step: int, elements_per_row: int) -> None:
-    """Call ``body(lo, hi)`` for the row blocks ``[lo, hi)`` of ``range(0, n_rows, step)``.
-
-    ``body`` must write its results for rows ``lo .. hi-1`` only (e.g. ``out[lo:hi] = ...``), so
-    that the blocks can run on several threads, each on a contiguous run of blocks. Inputs with
-    fewer than ``PARALLEL_MIN`` elements (``n_rows * elements_per_row``) stay on this thread.
-    """
-    starts = list(range(0, n_rows, step))
-
-    def run(first: int, last: int) -> None:
-        for lo in starts[first:last]:
-            body(lo, min(lo + step, n_rows))
-
-    if THREADS < 2 or n_rows * elements_per_row < PARALLEL_MIN or len(starts) < 2:
-        run(0, len(starts))
-        return
-    k = min(THREADS, len(starts))
-    cuts = [len(starts) * i // k for i in range(k + 1)]
-    _run_parallel([(lambda a=a, b=b: run(a, b)) for a, b in zip(cuts, cuts[1:])])
-
-
-def _fill_range(fn, flats, flat_out, start: int, stop: int, scale) -> None:
-    for lo in range(start, stop, BLOCK):
-        hi = min(lo + BLOCK, stop)
-        block = fn(*(f[lo:hi] for f in flats))
-        if scale is not None:
-            block = block / scale
-        flat_out[lo:hi] = block
-
-
 def _blocked_fill(fn, arrays, scale=None) -> np.ndarray:
     flats = [a.reshape(-1) for a in arrays]
     out = np.empty(arrays[0].shape)
     flat_out = out.reshape(-1)
-    n = flat_out.size
-    if THREADS < 2 or n < PARALLEL_MIN:
-        _fill_range(fn, flats, flat_out, 0, n, scale)
-        return out
-    blocks = -(-n // BLOCK)
-    bounds = [min(n, BLOCK * (blocks * i // THREADS)) for i in range(THREADS + 1)]
-    _run_parallel([
-        (lambda a=a, b=b: _fill_range(fn, flats, flat_out, a, b, scale)) for a, b in zip(bounds, bounds[1:])
-    ])
+    for lo in range(0, flat_out.size, BLOCK):
+        block = fn(*(f[lo:lo + BLOCK] for f in flats))
+        if scale is not None:
+            block = block / scale
+        flat_out[lo:lo + BLOCK] = block
     return out
 
 
@@ -215,7 +123,7 @@ def reduce_elementwise(fn: Callable[..., np.ndarray], arrays, reduction: str = "
     fn = _checked(fn, check, arrays)
     if reduction == "none":
         return _blocked_fill(fn, arrays)
-    total = _sum(fn, [a.reshape(-1) for a in arrays], arrays[0].size)
+    total = _blocked_sum(fn, [a.reshape(-1) for a in arrays], 0, arrays[0].size)
     if reduction == "sum":
         return np.asarray(total, dtype=np.float64)
     return np.asarray(total / arrays[0].size, dtype=np.float64)  # what ndarray.mean computes

@@ -18,7 +18,7 @@ import numbers
 import numpy as np
 
 from ._numerics import log1p_unit
-from ._reduction import BLOCK, for_row_blocks, grad_elementwise, reduce, reduce_elementwise, reduce_grad
+from ._reduction import BLOCK, grad_elementwise, reduce, reduce_elementwise, reduce_grad
 from ._validation import (
     as_float_array, as_index_array, check_axis, check_closed_unit, check_ndim,
     check_probabilities, check_reduction, check_same_shape, in_unit_interval,
@@ -204,24 +204,22 @@ def _ce_plain(z, y, grad: bool):
     """
     n, c = z.shape
     out = np.empty((n, c) if grad else n)
-
-    def block(lo, hi):
-        zb, yb = z[lo:hi], y[lo:hi]
+    step = max(BLOCK // c, 1)
+    for lo in range(0, n, step):
+        zb, yb = z[lo:lo + step], y[lo:lo + step]
         rows = np.arange(zb.shape[0])
         if c <= 32 and zb.shape[0] >= 64:
-            _ce_plain_few_classes(zb, yb, rows, out[lo:hi], grad)
-            return
+            _ce_plain_few_classes(zb, yb, rows, out[lo:lo + step], grad)
+            continue
         with np.errstate(invalid="ignore"):  # inf - inf -> NaN, silently, as torch does
             shifted = zb - np.max(zb, axis=1, keepdims=True)  # log_softmax, as in log_softmax()
             log_sum = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
             if grad:
                 g = np.exp(shifted - log_sum)  # softmax = exp(logp)
                 g[rows, yb] -= 1.0
-                out[lo:hi] = g
+                out[lo:lo + step] = g
             else:
-                out[lo:hi] = -(shifted[rows, yb] - log_sum[:, 0])  # -logp[i, y_i]
-
-    for_row_blocks(block, n, max(BLOCK // c, 1), c)  # a block of rows at a time, on every core
+                out[lo:lo + step] = -(shifted[rows, yb] - log_sum[:, 0])  # -logp[i, y_i]
     return out
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._reduction import BLOCK, for_row_blocks, reduce
+from ._reduction import reduce
 from ._validation import (
     as_float_array, check_ndim, check_positive, check_reduction, check_same_shape,
     check_values_in,
@@ -174,18 +174,10 @@ def info_nce_loss(queries, keys, *, temperature=0.1, reduction="mean"):
     # tau = 1e-6): loss_i = (m_i - logit_ii) + log(1 + sum_{j != argmax} exp(logit_ij - m_i)).
     # log1p keeps the digits of small losses (a confident row at tau = 0.01), which
     # log(sum) would round away: log(1 + 4.5e-5) loses 5 significant digits.
-    n = logits.shape[0]
-    loss = np.empty(n)
-
-    def block(lo, hi):  # rows lo .. hi-1
-        lg = logits[lo:hi]
-        rows = np.arange(hi - lo)
-        top = np.argmax(lg, axis=1) if lg.size else np.zeros(0, dtype=np.int64)
-        m = lg[rows, top]  # NaN if the row has a NaN (argmax picks it): propagates
-        e = np.exp(lg - m[:, None])
-        e[rows, top] = 0.0
-        loss[lo:hi] = (m - lg[rows, rows + lo]) + np.log1p(e.sum(axis=1))
-
-    # a block of rows at a time (the temporaries stay in cache), on every core
-    for_row_blocks(block, n, max(BLOCK // max(n, 1), 1), n)
+    rows = np.arange(logits.shape[0])
+    top = np.argmax(logits, axis=1) if logits.size else np.zeros(0, dtype=np.int64)
+    m = logits[rows, top]  # NaN if the row has a NaN (argmax picks it): propagates
+    e = np.exp(logits - m[:, None])
+    e[rows, top] = 0.0
+    loss = (m - np.diagonal(logits)) + np.log1p(e.sum(axis=1))
     return reduce(loss, reduction)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._reduction import BLOCK, for_row_blocks, grad_elementwise, reduce, reduce_elementwise
+from ._reduction import BLOCK, grad_elementwise, reduce, reduce_elementwise
 from ._validation import (
     all_in, as_float_array, as_index_array, check_ndim, check_positive, check_reduction,
     check_same_shape, check_values_in,
@@ -171,15 +171,12 @@ def multi_margin_loss(scores, target, *, margin=1.0, reduction="mean"):
     x2 = x.reshape(-1, n_classes)
     y2 = y.reshape(-1)
     per_sample = np.empty(x2.shape[0])
-
-    def block(lo, hi):
-        xb, yb = x2[lo:hi], y2[lo:hi]
+    step = max(BLOCK // n_classes, 1)  # a block of rows at a time: the temporaries stay in cache
+    for lo in range(0, x2.shape[0], step):
+        xb, yb = x2[lo:lo + step], y2[lo:lo + step]
         rows = np.arange(xb.shape[0])
         true_score = xb[rows, yb][:, None]
         terms = np.maximum(0.0, margin - true_score + xb)
         terms[rows, yb] = 0.0  # the i == y term is excluded (it would be `margin`)
-        per_sample[lo:hi] = terms.sum(axis=1) / n_classes
-
-    # a block of rows at a time (the temporaries stay in cache), on every core
-    for_row_blocks(block, x2.shape[0], max(BLOCK // n_classes, 1), n_classes)
+        per_sample[lo:lo + step] = terms.sum(axis=1) / n_classes
     return reduce(per_sample.reshape(y.shape), reduction)
