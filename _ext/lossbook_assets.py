@@ -17,9 +17,12 @@
    replaced by a one-line script (the theme's template still links it).
 5. Chapters link to the API reference: the first mention of each documented ``lossutils`` function
    in a page's text, written as inline code ```lossutils.huber_loss``` (or ``...()``), becomes a link
-   to its entry in the API reference; authors need no cross-reference markup. Bare names are linked
-   only for gradients (```huber_loss_grad```): a bare ```sigmoid_focal_loss``` or ```softmax``` is
-   as often torch's. Headings and code cells are left alone.
+   to its entry in the API reference; authors need no cross-reference markup. A bare name
+   (```hinge_loss```, ```info_nce_loss```, ```huber_loss_grad```) is linked too when it can only mean
+   the ``lossutils`` function: not when torch (``torch``, ``torch.nn.functional``) or torchvision
+   (``torchvision.ops``) has a function of that name (:data:`TORCH_TWINS`; a bare ```softmax``` or
+   ```multi_margin_loss``` in the text is as often torch's, so write ```lossutils.softmax``` to
+   link it). Headings, code cells and their outputs are left alone.
 6. A reliable KaTeX pre-render server start: sphinxcontrib-katex 0.9 connects to the node server's
    unix socket as soon as the socket file exists, but node creates the file (bind) just before it
    listens, so the connection is sometimes refused and the whole build fails with
@@ -66,6 +69,38 @@ def _clean_scripts(app, pagename, templatename, context, doctree):
 
 
 API_PACKAGE = "lossutils"
+# lossutils functions whose name torch (torch, torch.nn.functional) or torchvision.ops also uses: a
+# bare mention may mean either, so only ``lossutils.<name>`` is linked (tests/test_site_extension.py
+# checks this list against torch.)
+TORCH_TWINS = frozenset({
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "gaussian_nll_loss",
+    "huber_loss", "kl_div", "l1_loss", "log_softmax", "mse_loss", "multi_margin_loss", "nll_loss",
+    "poisson_nll_loss", "sigmoid", "smooth_l1_loss", "softmax", "triplet_margin_loss",
+    "sigmoid_focal_loss",  # torchvision.ops
+})
+
+
+def api_name(text: str) -> str | None:
+    """The ``lossutils`` name an inline-code mention may link to, or None (not a candidate).
+
+    >>> api_name("lossutils.softmax()"), api_name("hinge_loss"), api_name("softmax"), api_name("F.mse_loss")
+    ('lossutils.softmax', 'lossutils.hinge_loss', None, None)
+    """
+    name = text.strip()
+    name = name[:-2] if name.endswith("()") else name
+    if name.startswith(API_PACKAGE + "."):
+        return name
+    if name.isidentifier() and name not in TORCH_TWINS:
+        return f"{API_PACKAGE}.{name}"  # linked only if it is a documented lossutils function
+    return None
+
+
+def _in_code_cell(node) -> bool:
+    """Inside a notebook code cell (its source or its outputs), as myst-nb marks them."""
+    from docutils import nodes
+
+    return any(isinstance(a, nodes.container) and a.get("nb_element", "").startswith("cell_code")
+               for a in _ancestors(node))
 
 
 def _link_api_mentions(app, doctree, docname):
@@ -78,16 +113,12 @@ def _link_api_mentions(app, doctree, docname):
         if isinstance(literal.parent, (nodes.reference, nodes.title, nodes.FixedTextElement)) or \
                 any(isinstance(a, (nodes.reference, nodes.title)) for a in _ancestors(literal)):
             continue
-        name = literal.astext().strip()
-        name = name[:-2] if name.endswith("()") else name
-        if name.startswith(API_PACKAGE + "."):
-            full = name
-        elif name.endswith("_grad"):  # torch has no functions named *_grad
-            full = f"{API_PACKAGE}.{name}"
-        else:
+        full = api_name(literal.astext())
+        if full is None:
             continue
         entry = objects.get(full)
-        if entry is None or entry.objtype != "function" or entry.docname == docname or full in linked:
+        if entry is None or entry.objtype != "function" or entry.docname == docname or full in linked \
+                or _in_code_cell(literal):
             continue
         linked.add(full)
         uri = app.builder.get_relative_uri(docname, entry.docname) + "#" + entry.node_id

@@ -104,3 +104,19 @@ def test_nbval_passes_on_a_figure_stored_without_its_text(tmp_path):
            "-p", "no:cacheprovider"]
     run = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0 and "1 passed" in run.stdout, run.stdout + run.stderr
+
+
+ALT_PARAGRAPH = re.compile(r"^\s*(\*\*|\*|_)?alt(ernative)? text\b", re.IGNORECASE | re.MULTILINE)
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_alt_text_is_in_the_image_not_in_the_prose(path):
+    """A figure's description goes into its <img alt> (cell metadata mystnb.image.alt), which screen
+    readers read; a visible "Alt text:" paragraph only repeats it to everyone else."""
+    nb = nbformat.read(path, as_version=4)
+    visible = [i + 1 for i, cell in enumerate(nb.cells) if cell.cell_type == "markdown" and ALT_PARAGRAPH.search(cell.source)]
+    assert not visible, f"{path.name}: cells {visible} show an 'Alt text:' paragraph; put it in the figure's alt"
+    no_alt = [i + 1 for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
+              and any("image/png" in out.get("data", {}) for out in cell.outputs)
+              and not str(cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")).strip()]
+    assert not no_alt, f"{path.name}: figure cells {no_alt} have no alt text (cell metadata mystnb.image.alt)"
