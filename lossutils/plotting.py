@@ -3,7 +3,8 @@
 Same palette as the widgets (:data:`lossutils.widgets.PALETTE`, Okabe-Ito, colour-blind safe),
 white background (readable in dark mode too), light grid, legible sizes at the book's page width.
 The layout engine is left alone (use ``layout="constrained"`` or ``fig.tight_layout()`` per figure);
-saved and inline figures are cropped tight.
+saved and inline figures are cropped tight. In a notebook, figures are shown as palette PNGs
+(:func:`compact_png`): a third of the bytes, the same picture.
 
 :func:`drop_figure_text` removes matplotlib's ``<Figure size 700x350 with 1 Axes>`` text fallback from
 executed outputs that carry the figure's image: ``tools/run_notebooks.py`` stores chapters without it,
@@ -18,6 +19,7 @@ and the nbval lane (``conftest.py``) drops it from the fresh outputs before comp
 
 from __future__ import annotations
 
+import io
 import re
 
 import matplotlib as mpl
@@ -25,7 +27,7 @@ from cycler import cycler
 
 from .widgets import PALETTE
 
-__all__ = ["use_course_style", "drop_figure_text", "COURSE_RC", "PALETTE"]
+__all__ = ["use_course_style", "drop_figure_text", "compact_png", "COURSE_RC", "PALETTE"]
 
 COURSE_RC = {
     "axes.prop_cycle": cycler(color=list(PALETTE)),
@@ -62,8 +64,69 @@ COURSE_RC = {
 
 
 def use_course_style() -> None:
-    """Set matplotlib's rcParams to the course style (palette, white background, grid, sizes)."""
+    """Set matplotlib's rcParams to the course style (palette, white background, grid, sizes).
+
+    In an IPython kernel, figures are also displayed as :func:`compact_png` images.
+    """
+    _display_compact_pngs()  # first: loading the inline backend sets rcParams of its own
     mpl.rcParams.update(COURSE_RC)
+
+
+def compact_png(png: bytes, colors: int = 256) -> bytes:
+    """``png`` as a PNG with a palette of at most ``colors`` colours, if that is smaller.
+
+    A course figure (white background, a few line colours and their anti-aliased edges) fits in
+    256 colours without a visible change, and the palette PNG is about three times smaller than
+    matplotlib's RGBA one, which keeps the notebooks and the website's pages light. Images with
+    transparency are returned unchanged (the palette would drop it), as is anything Pillow
+    cannot read.
+
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(figsize=(3, 2)); _ = ax.plot([0, 1], [0, 1])
+    >>> buf = io.BytesIO(); fig.savefig(buf, format="png"); plt.close(fig)
+    >>> small = compact_png(buf.getvalue())
+    >>> len(small) < len(buf.getvalue()) and small[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+    True
+    """
+    try:
+        from PIL import Image
+
+        image = Image.open(io.BytesIO(png))
+        image.load()
+        if image.mode == "RGBA" and image.getextrema()[3][0] < 255:
+            return png  # transparent pixels: keep the original
+        palette = image.convert("RGB").quantize(colors=colors, method=Image.Quantize.MEDIANCUT,
+                                                dither=Image.Dither.NONE)
+        out = io.BytesIO()
+        palette.save(out, format="PNG", optimize=True)
+    except Exception:  # noqa: BLE001 -- an image we cannot shrink is shown as it is
+        return png
+    return out.getvalue() if out.tell() < len(png) else png
+
+
+def _display_compact_pngs() -> None:
+    """Make IPython display matplotlib figures as compact PNGs (no-op outside IPython)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    from matplotlib.figure import Figure
+
+    # Load the inline backend now: it registers IPython's own PNG formatter when it is first
+    # imported (at the first figure otherwise), which would replace ours.
+    if mpl.get_backend() in ("inline", "module://matplotlib_inline.backend_inline"):
+        import matplotlib_inline.backend_inline  # noqa: F401
+
+    from IPython.core.pylabtools import print_figure
+
+    def png(fig):
+        raw = print_figure(fig, "png", bbox_inches="tight")  # what IPython shows by default
+        return None if raw is None else compact_png(raw)  # None: an empty figure, not shown
+
+    shell.display_formatter.formatters["image/png"].for_type(Figure, png)
 
 
 # repr(matplotlib.figure.Figure): "<Figure size 640x480 with 2 Axes>" (sizes formatted with :g)

@@ -1,0 +1,70 @@
+"""Figures in a notebook are displayed as compact palette PNGs that look the same."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import nbformat
+import numpy as np
+import pytest
+from nbclient import NotebookClient
+from PIL import Image
+
+from lossutils.plotting import compact_png
+
+
+def _figure_png() -> bytes:
+    import matplotlib
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    from lossutils.plotting import use_course_style
+    with matplotlib.rc_context():
+        use_course_style()
+        fig, ax = plt.subplots()
+        r = np.linspace(-4, 4, 400)
+        ax.plot(r, r**2 / 2, label="squared")
+        ax.plot(r, np.abs(r), "--", label="absolute")
+        ax.legend()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
+        plt.close(fig)
+    return buf.getvalue()
+
+
+def test_compact_png_is_smaller_and_looks_the_same():
+    png = _figure_png()
+    small = compact_png(png)
+    assert len(small) < 0.6 * len(png)
+    a = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=float)
+    b = np.asarray(Image.open(io.BytesIO(small)).convert("RGB"), dtype=float)
+    assert a.shape == b.shape
+    assert np.abs(a - b).mean() < 1.0  # on a 0..255 scale: no visible change
+    assert np.percentile(np.abs(a - b).max(axis=2), 99.9) < 40
+
+
+def test_compact_png_keeps_what_it_cannot_improve():
+    transparent = Image.new("RGBA", (20, 10), (255, 0, 0, 0))
+    buf = io.BytesIO()
+    transparent.save(buf, format="PNG")
+    assert compact_png(buf.getvalue()) == buf.getvalue()
+    assert compact_png(b"not a png") == b"not a png"
+
+
+@pytest.mark.timeout(120) if hasattr(pytest.mark, "timeout") else (lambda f: f)
+def test_kernel_displays_figures_as_compact_pngs(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import matplotlib.pyplot as plt\n"
+        "from lossutils.plotting import use_course_style\n"
+        "use_course_style()\n"
+        "fig, ax = plt.subplots()\n"
+        "ax.plot([0, 1, 2], [0, 1, 4])\n"
+        "plt.show()")]
+    NotebookClient(nb, timeout=60, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    pngs = [o["data"]["image/png"] for o in nb.cells[0].outputs if "image/png" in o.get("data", {})]
+    assert len(pngs) == 1
+    image = Image.open(io.BytesIO(base64.b64decode(pngs[0])))
+    assert image.mode == "P"  # a palette image, as compact_png writes
