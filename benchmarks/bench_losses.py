@@ -273,7 +273,7 @@ def primitives(threads: int, n: int = 1 << 15) -> dict:
     tx, ty, tc = torch.from_numpy(x), torch.from_numpy(y), torch.from_numpy(cond)
     ops = {
         "exp": (lambda: np.exp(x), lambda: torch.exp(tx)),
-        "log1p": (lambda: np.log1p(x), lambda: torch.log1p(tx)),
+        "log1p": (lambda: np.log1p(y), lambda: torch.log1p(ty)),
         "log1p_unit": (lambda: log1p_unit(y), lambda: torch.log1p(ty)),
         "log": (lambda: np.log(x), lambda: torch.log(tx)),
         "subtract": (lambda: x - y, lambda: tx - ty),

@@ -408,12 +408,14 @@ def _why(res: dict) -> str:
             else:
                 note = (losses.get("notes") or {}).get(r["loss"], "")
                 items.append(f"`{r['loss']}` ({r['multiple']:.1f}×)" + (f": {note}" if note else ""))
+        torch_over = [r for r in bw if r["torch_multiple"] > 3.0]
         out.append("**Memory bandwidth.** These element-wise losses take more than three times the "
                    "time needed to read their inputs because arithmetic, not memory, limits them: "
                    + "; ".join(items) + ". Reading 16 bytes per element takes a fraction of a "
-                   "nanosecond; exp and log take several nanoseconds each, and every further numpy "
-                   "operation is another pass over the block (torch pays less for them, see above, and also misses this "
-                   "limit for most of these losses: last column of the bandwidth table).")
+                   "nanosecond; exp and log take several nanoseconds each (torch's are faster, see "
+                   "above), and every further numpy operation is another pass over the block. torch "
+                   f"misses the same limit for {len(torch_over)} of these {len(bw)} losses (last column "
+                   "of the bandwidth table).")
     nbs = res.get("notebooks") or {}
     slow = [r for r in nbs.get("rows", []) if r["seconds"] > 15.0]
     total = sum(r["seconds"] for r in nbs.get("rows", []))
