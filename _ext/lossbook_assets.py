@@ -74,8 +74,9 @@ API_PACKAGE = "lossutils"
 # checks this list against torch.)
 TORCH_TWINS = frozenset({
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "gaussian_nll_loss",
-    "huber_loss", "kl_div", "l1_loss", "log_softmax", "mse_loss", "multi_margin_loss", "nll_loss",
-    "poisson_nll_loss", "sigmoid", "smooth_l1_loss", "softmax", "triplet_margin_loss",
+    "huber_loss", "kl_div", "l1_loss", "log_softmax", "margin_ranking_loss", "mse_loss",
+    "multi_margin_loss", "nll_loss", "poisson_nll_loss", "sigmoid", "smooth_l1_loss", "softmax",
+    "triplet_margin_loss",
     "sigmoid_focal_loss",  # torchvision.ops
 })
 

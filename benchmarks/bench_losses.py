@@ -149,14 +149,17 @@ def cases() -> list[Case]:
              lambda a: lu.huber_loss_grad(a["x"], a["t"]), "F.huber_loss", note=_HUBER_NOTE),
         Case("smooth_l1_loss", "regression", True, _pair,
              lambda a: lu.smooth_l1_loss(a["x"], a["t"]), lambda a: F.smooth_l1_loss(a["x"], a["t"]),
+             lambda a: lu.smooth_l1_loss_grad(a["x"], a["t"]),
              torch_expr="F.smooth_l1_loss", heavy=("divide",), note=_HUBER_NOTE + " and a division"),
         Case("log_cosh_loss", "regression", True, _pair,
              lambda a: lu.log_cosh_loss(a["x"], a["t"]),
              lambda a: torch.log(torch.cosh(a["x"] - a["t"])).mean(),
+             lambda a: lu.log_cosh_loss_grad(a["x"], a["t"]),
              torch_expr="torch.log(torch.cosh(x - t)).mean()", heavy=("exp", "log")),
         Case("quantile_loss", "regression", True, _pair,
              lambda a: lu.quantile_loss(a["x"], a["t"], q=0.9),
              lambda a: torch.maximum(0.9 * (a["t"] - a["x"]), -0.1 * (a["t"] - a["x"])).mean(),
+             lambda a: lu.quantile_loss_grad(a["x"], a["t"], q=0.9),
              torch_expr="torch.maximum(q * r, (q - 1) * r).mean(), r = t - x"),
         Case("gaussian_nll_loss", "regression", True,
              lambda n, rng: {**_pair(n, rng), "v": rng.random(n) + 0.1},
@@ -204,6 +207,11 @@ def cases() -> list[Case]:
         Case("multi_margin_loss", "margin", False, _scores,
              lambda a: lu.multi_margin_loss(a["x"], a["y"]), lambda a: F.multi_margin_loss(a["x"], a["y"]),
              torch_expr=f"F.multi_margin_loss, scores (N, {C})"),
+        Case("margin_ranking_loss", "margin", True,
+             lambda n, rng: {**_pm1(n, rng), "b": rng.standard_normal(n)},
+             lambda a: lu.margin_ranking_loss(a["x"], a["b"], a["t"]),
+             lambda a: F.margin_ranking_loss(a["x"], a["b"], a["t"]),
+             torch_expr="F.margin_ranking_loss", note=_PM1_NOTE),
         # ---- embeddings
         Case("contrastive_loss", "contrastive", False,
              lambda n, rng: {**_embeddings(2, n, rng), "s": (rng.random(max(n // D, 1)) < 0.5).astype(np.float64)},
@@ -217,6 +225,14 @@ def cases() -> list[Case]:
         Case("info_nce_loss", "contrastive", False, _nce,
              lambda a: lu.info_nce_loss(a["x"], a["b"]), lambda a: _nce_torch(a["x"], a["b"]),
              torch_expr=f"normalize, q @ k.T / tau, F.cross_entropy; (N, {D_NCE}), N = sqrt(elements)"),
+        Case("nt_xent_loss", "contrastive", False, _nce,
+             lambda a: lu.nt_xent_loss(a["x"], a["b"]),
+             lambda a: (lambda z, n: F.cross_entropy(  # the docstring's torch expression, tau = 0.5
+                 (z @ z.T / 0.5).fill_diagonal_(float("-inf")),
+                 torch.cat([torch.arange(n, 2 * n), torch.arange(n)])))(
+                 F.normalize(torch.cat([a["x"], a["b"]]), dim=1), len(a["x"])),
+             torch_expr=f"normalize(cat(z1, z2)), z @ z.T / tau, -inf diagonal, F.cross_entropy; "
+                        f"(N, {D_NCE}) each, N = sqrt(elements)"),
     ]
 
 

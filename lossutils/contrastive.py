@@ -1,6 +1,6 @@
-r"""Losses on embeddings: the contrastive pair loss, the triplet loss and InfoNCE.
+r"""Losses on embeddings: the contrastive pair loss, the triplet loss, InfoNCE and NT-Xent.
 
-All three take batches of embeddings as 2-D arrays of shape (N, D), one row per sample; for a
+All four take batches of embeddings as 2-D arrays of shape (N, D), one row per sample; for a
 single sample reshape to (1, D). Empty batches (N = 0) follow the package reduction policy
 ("none" gives an empty array, "mean" NaN, "sum" 0); embeddings with no features (D = 0) are
 an error.
@@ -170,14 +170,71 @@ def info_nce_loss(queries, keys, *, temperature=0.1, reduction="mean"):
     temperature = check_positive(temperature, "temperature")
     q, k = _embeddings((queries, keys), ("queries", "keys"))
     logits = (_unit_rows(q, "queries") @ _unit_rows(k, "keys").T) / temperature
-    # Cross-entropy via log-sum-exp around the row max m (exp never overflows, even for
-    # tau = 1e-6): loss_i = (m_i - logit_ii) + log(1 + sum_{j != argmax} exp(logit_ij - m_i)).
-    # log1p keeps the digits of small losses (a confident row at tau = 0.01), which
-    # log(sum) would round away: log(1 + 4.5e-5) loses 5 significant digits.
+    # cross-entropy with the diagonal as targets, stable for any temperature (see the helper)
+    return reduce(_cross_entropy_rows(logits, np.arange(logits.shape[0])), reduction)
+
+
+def _cross_entropy_rows(logits, target):
+    """Per-row softmax cross-entropy of (M, C) ``logits`` against column indices ``target``.
+
+    Log-sum-exp around the row max m (exp never overflows, even for tau = 1e-6):
+    loss_i = (m_i - logit_i,target_i) + log(1 + sum_{j != argmax} exp(logit_ij - m_i)).
+    log1p keeps the digits of small losses (a confident row at tau = 0.01), which log(sum)
+    would round away: log(1 + 4.5e-5) loses 5 significant digits. Entries of -inf (masked
+    candidates) contribute exp(-inf) = 0.
+    """
     rows = np.arange(logits.shape[0])
     top = np.argmax(logits, axis=1) if logits.size else np.zeros(0, dtype=np.int64)
     m = logits[rows, top]  # NaN if the row has a NaN (argmax picks it): propagates
     e = np.exp(logits - m[:, None])
     e[rows, top] = 0.0
-    loss = (m - np.diagonal(logits)) + np.log1p(e.sum(axis=1))
-    return reduce(loss, reduction)
+    return (m - logits[rows, target]) + np.log1p(e.sum(axis=1))
+
+
+def nt_xent_loss(z1, z2, *, temperature=0.5, reduction="mean"):
+    r"""NT-Xent, the loss of SimCLR (Chen et al., 2020): InfoNCE over the 2N views of a batch.
+
+    ``z1[i]`` and ``z2[i]`` are two views of sample ``i`` (a positive pair). Each of the 2N
+    views is a query whose candidates are the *other* 2N - 1 views (its similarity with itself
+    is masked out): its partner is the positive, the remaining 2N - 2 views are negatives.
+    Rows are L2-normalised, so the similarities are cosines:
+
+    .. math::
+        \ell_i = -\log \frac{\exp(\cos(z_i, z_{i^+}) / \tau)}
+                            {\sum_{j \ne i} \exp(\cos(z_i, z_j) / \tau)},
+        \qquad i^+ = i \pm N
+
+    averaged over all 2N views. Unlike :func:`info_nce_loss` (N queries against N keys), the
+    other views of the *same* side are negatives too. torch has no function for it; the torch
+    expression is::
+
+        z = F.normalize(torch.cat([z1, z2]), dim=1)
+        logits = z @ z.T / temperature
+        logits.fill_diagonal_(float("-inf"))
+        target = torch.cat([torch.arange(N, 2 * N), torch.arange(N)])
+        F.cross_entropy(logits, target, reduction=reduction)
+
+    Args:
+        z1, z2: the two views' embeddings, shape (N, D); they need not be normalised, but no
+            row may be all zeros (ValueError, as for :func:`info_nce_loss`).
+        temperature: :math:`\tau > 0`; SimCLR uses 0.1 to 0.5.
+        reduction: "mean", "sum" or "none" (2N values: first the ``z1`` views, then ``z2``).
+
+    Example:
+        Two samples whose views coincide, orthogonal to each other; with tau = 1 each view
+        scores its partner 1 and the two others 0 (and itself is masked), so every loss is
+        log(1 + 2/e):
+
+        >>> eye = [[1.0, 0.0], [0.0, 1.0]]
+        >>> round(float(nt_xent_loss(eye, eye, temperature=1.0)), 6)
+        0.551445
+    """
+    check_reduction(reduction)
+    temperature = check_positive(temperature, "temperature")
+    a, b = _embeddings((z1, z2), ("z1", "z2"))
+    n = a.shape[0]
+    z = np.concatenate([_unit_rows(a, "z1"), _unit_rows(b, "z2")])
+    logits = z @ z.T / temperature
+    np.fill_diagonal(logits, -np.inf)  # a view is not its own candidate
+    target = np.concatenate([np.arange(n, 2 * n), np.arange(n)])  # the partner of view i: i +- N
+    return reduce(_cross_entropy_rows(logits, target), reduction)

@@ -1,4 +1,5 @@
-r"""Margin losses: binary hinge, squared hinge and the multiclass hinge of ``multi_margin_loss``.
+r"""Margin losses: binary hinge, squared hinge, the multiclass hinge of ``multi_margin_loss``
+and the margin ranking loss.
 
 A margin loss looks at the *margin* :math:`m = y\,s` (label times score): it is zero once the
 sample is on the right side by at least ``margin``, and grows linearly (or quadratically) below.
@@ -9,6 +10,8 @@ Empty batches follow the package reduction policy (as torch does): "none" gives 
 """
 
 from __future__ import annotations
+
+import numbers
 
 import numpy as np
 
@@ -36,6 +39,15 @@ def _hinge_inputs(scores, target, margin, reduction):
     y = as_float_array(target, "target")
     check_same_shape(s, y, "scores", "target")
     return s, y, margin
+
+
+def _check_finite(value, name):
+    """A finite real number (0 and negative allowed); returns it as a float."""
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return float(value)
 
 
 def hinge_loss(scores, target, *, margin=1.0, reduction="mean"):
@@ -180,3 +192,51 @@ def multi_margin_loss(scores, target, *, margin=1.0, reduction="mean"):
         terms[rows, yb] = 0.0  # the i == y term is excluded (it would be `margin`)
         per_sample[lo:lo + step] = terms.sum(axis=1) / n_classes
     return reduce(per_sample.reshape(y.shape), reduction)
+
+
+# Ranking targets are -1 or +1 too; the element-wise helpers pass (x1, x2, target) blocks
+_RANKING_PM1_CHECK = (
+    lambda a, b, y: all_in(y, (-1.0, 1.0)),
+    lambda a, b, y: check_values_in(
+        y, (-1.0, 1.0), "target", "+1 where x1 should rank higher, -1 where x2 should; "
+        "for 0/1 labels pass 2*y - 1", choices="-1 or +1"),
+)
+
+
+def margin_ranking_loss(x1, x2, target, *, margin=0.0, reduction="mean"):
+    r"""Margin ranking loss: for each pair, the item ``target`` says is better must score
+    higher than the other by at least ``margin``.
+
+    .. math::
+        \ell(x_1, x_2, y) = \max\big(0,\ \text{margin} - y\,(x_1 - x_2)\big),
+        \qquad y \in \{-1, +1\}
+
+    The binary hinge on the score gap: ``hinge_loss(x1 - x2, y, margin=margin)`` for
+    ``margin > 0``. Same as ``torch.nn.functional.margin_ranking_loss`` (and
+    ``torch.nn.MarginRankingLoss``), including its default ``margin=0``: then only a wrong
+    order costs anything, and a tie costs 0.
+
+    Args:
+        x1, x2: the scores of the two items of each pair, arrays of the same shape.
+        target: same shape, +1 where ``x1`` should rank higher, -1 where ``x2`` should
+            (for 0/1 labels pass ``2*y - 1``).
+        margin: the required score gap; any finite number, as in torch (0 by default; a
+            negative margin tolerates a wrong order up to ``-margin``).
+        reduction: "mean", "sum" or "none".
+
+    Example (item a should beat item b by 1: gaps 2.0, 0.5 and -1.0):
+        >>> margin_ranking_loss([2.0, 0.5, -1.0], [0.0, 0.0, 0.0], [1, 1, 1], margin=1.0,
+        ...                     reduction="none").tolist()
+        [0.0, 0.5, 2.0]
+    """
+    check_reduction(reduction)
+    margin = _check_finite(margin, "margin")
+    a = as_float_array(x1, "x1")
+    b = as_float_array(x2, "x2")
+    y = as_float_array(target, "target")
+    check_same_shape(a, b, "x1", "x2")
+    check_same_shape(a, y, "x1", "target")
+    # y is +-1, so y * (a - b) is exact: the same bits as torch's -y * (x1 - x2) + margin
+    return reduce_elementwise(lambda a, b, y: np.maximum(0.0, margin - y * (a - b)), (a, b, y),
+                              reduction, check=_RANKING_PM1_CHECK)  # np.maximum propagates NaN
+

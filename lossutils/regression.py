@@ -212,6 +212,22 @@ def smooth_l1_loss(pred, target, *, beta=1.0, reduction="mean"):
     return reduce_elementwise(values, (p, t), reduction)
 
 
+def smooth_l1_loss_grad(pred, target, *, beta=1.0, reduction="mean"):
+    r"""Gradient of :func:`smooth_l1_loss` w.r.t. ``pred``: :math:`\operatorname{clip}(r / \beta, -1, 1)`.
+
+    Equal to ``huber_loss_grad(delta=beta) / beta``: slope 1 in the tails whatever ``beta``.
+
+    Example:
+        >>> smooth_l1_loss_grad([2.5, 0.0, 2.0, 8.0], [3.0, -0.5, 2.0, 7.0], beta=0.5,
+        ...                     reduction="sum").tolist()
+        [-1.0, 1.0, 0.0, 1.0]
+    """
+    beta = check_positive(beta, "beta")
+    p, t = _pair(pred, target, reduction)
+    # r / beta may overflow to +-inf for a tiny beta; clip maps that to +-1 (and keeps NaN)
+    return grad_elementwise(lambda p, t: np.clip((p - t) / beta, -1.0, 1.0), (p, t), reduction)
+
+
 # --------------------------------------------------------------------------------------------
 # log-cosh and quantile
 # --------------------------------------------------------------------------------------------
@@ -244,6 +260,22 @@ def log_cosh_loss(pred, target, *, reduction="mean"):
     return reduce_elementwise(values, (p, t), reduction)
 
 
+def log_cosh_loss_grad(pred, target, *, reduction="mean"):
+    r"""Gradient of :func:`log_cosh_loss` w.r.t. ``pred``: :math:`\tanh(r)`, :math:`r = \hat y - y`.
+
+    Like :math:`r` near zero and :math:`\pm 1` far out: log-cosh behaves like MSE for small
+    residuals and like L1 for large ones. ``tanh`` never overflows (torch's autograd of
+    ``torch.log(torch.cosh(r))`` gives NaN for :math:`|r| \gtrsim 710`; this gives :math:`\pm 1`).
+
+    Example:
+        >>> [round(g, 6) for g in log_cosh_loss_grad([1.0, 0.0, 50.0], [0.0, 0.0, 0.0],
+        ...                                           reduction="none").tolist()]
+        [0.761594, 0.0, 1.0]
+    """
+    p, t = _pair(pred, target, reduction)
+    return grad_elementwise(lambda p, t: np.tanh(p - t), (p, t), reduction)
+
+
 def quantile_loss(pred, target, *, q=0.5, reduction="mean"):
     r"""Quantile (pinball) loss; minimised by the ``q``-quantile of the target.
 
@@ -271,6 +303,37 @@ def quantile_loss(pred, target, *, q=0.5, reduction="mean"):
         return np.maximum(q * r, (q - 1.0) * r)  # np.maximum propagates NaN
 
     return reduce_elementwise(values, (p, t), reduction)
+
+
+def quantile_loss_grad(pred, target, *, q=0.5, reduction="mean"):
+    r"""Gradient of :func:`quantile_loss` w.r.t. ``pred``.
+
+    .. math::
+        \frac{\partial \ell}{\partial \hat y} = \begin{cases} -q & \hat y < y \\
+                                                        1 - q & \hat y > y \\
+                                                        0 & \hat y = y \end{cases}
+
+    Under-prediction pulls the prediction up with weight :math:`q`, over-prediction pushes it
+    down with weight :math:`1 - q`. At the kink :math:`\hat y = y` the loss has no derivative;
+    the subgradient 0 is returned (any value in :math:`[-q, 1 - q]` is one). torch's autograd of
+    the torch expression ``torch.maximum(q * r, (q - 1) * r)`` splits a tie between the two
+    arguments and gives :math:`\tfrac12 - q` there (0 only for ``q = 0.5``). NaN propagates.
+
+    Example:
+        >>> quantile_loss_grad([2.5, 0.0, 2.0, 8.0], [3.0, -0.5, 2.0, 7.0], q=0.75,
+        ...                    reduction="sum").tolist()
+        [-0.75, 0.25, 0.0, 0.25]
+    """
+    q = check_open_unit(q, "q")
+    p, t = _pair(pred, target, reduction)
+
+    def grad(p, t):
+        d = p - t
+        # masks times constants rather than nested np.where: -q, 1 - q and 0 come out exactly
+        g = (d > 0) * (1.0 - q) - (d < 0) * q
+        return np.where(np.isnan(d), np.nan, g)  # NaN policy: NaN in, NaN out
+
+    return grad_elementwise(grad, (p, t), reduction)
 
 
 # --------------------------------------------------------------------------------------------
@@ -410,5 +473,6 @@ def poisson_nll_loss(pred, target, *, log_input=True, full=False, eps=1e-8, redu
 
 __all__ = [
     "mse_loss", "mse_loss_grad", "l1_loss", "l1_loss_grad", "huber_loss", "huber_loss_grad",
-    "smooth_l1_loss", "log_cosh_loss", "quantile_loss", "gaussian_nll_loss", "poisson_nll_loss",
+    "smooth_l1_loss", "smooth_l1_loss_grad", "log_cosh_loss", "log_cosh_loss_grad",
+    "quantile_loss", "quantile_loss_grad", "gaussian_nll_loss", "poisson_nll_loss",
 ]

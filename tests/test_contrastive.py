@@ -1,4 +1,4 @@
-"""Tests of lossutils.contrastive: contrastive pair, triplet and InfoNCE losses vs torch."""
+"""Tests of lossutils.contrastive: contrastive pair, triplet, InfoNCE and NT-Xent losses vs torch."""
 
 import numpy as np
 import pytest
@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, settings, strategies as st
 
-from lossutils import contrastive_loss, info_nce_loss, triplet_margin_loss
+from lossutils import contrastive_loss, info_nce_loss, nt_xent_loss, triplet_margin_loss
 
 REDUCTIONS = ["none", "mean", "sum"]
 SHAPES = [(1, 1), (5, 3), (16, 8)]
@@ -407,3 +407,127 @@ class TestInfoNCEValidation:
     def test_temperature_is_keyword_only(self):
         with pytest.raises(TypeError):
             info_nce_loss(np.eye(2), np.eye(2), 0.1)
+
+
+# -------------------------------------------------------------------------- NT-Xent
+
+def torch_nt_xent(z1, z2, temperature=0.5, reduction="mean", grad=False):
+    """The torch expression of the docstring (SimCLR's 2N-view form)."""
+    t1, t2 = T(z1, grad), T(z2)
+    n = len(z1)
+    z = F.normalize(torch.cat([t1, t2]), dim=1)
+    logits = z @ z.T / temperature
+    logits = logits.masked_fill(torch.eye(2 * n, dtype=torch.bool), float("-inf"))
+    target = torch.cat([torch.arange(n, 2 * n), torch.arange(n)])
+    loss = F.cross_entropy(logits, target, reduction=reduction)
+    return (loss, t1) if grad else loss.detach().numpy()
+
+
+def test_nt_xent_worked_value():
+    # two samples, views equal, orthogonal: each view scores its partner 1, the other two 0
+    eye = np.eye(2)
+    out = nt_xent_loss(eye, eye, temperature=1.0, reduction="none")
+    np.testing.assert_allclose(out, np.full(4, np.log1p(2 * np.exp(-1.0))), rtol=1e-15)
+    # it is not InfoNCE: the views of the same side are negatives too
+    assert float(nt_xent_loss(eye, eye, temperature=1.0)) > float(info_nce_loss(eye, eye, temperature=1.0))
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_nt_xent_every_reduction(reduction):
+    rng = np.random.default_rng(50)
+    z1, z2 = rng.normal(size=(5, 4)), rng.normal(size=(5, 4))
+    per = nt_xent_loss(z1, z2, reduction="none")
+    assert per.shape == (10,)
+    out = nt_xent_loss(z1, z2, reduction=reduction)
+    np.testing.assert_allclose(out, {"none": per, "mean": per.mean(), "sum": per.sum()}[reduction],
+                               rtol=1e-15)
+    if reduction != "none":
+        assert_reduced(out)
+
+
+@pytest.mark.parametrize("shape", [(1, 3), (2, 2), (8, 5), (32, 16)])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("temperature", [2.0, 0.5, 0.1, 0.05])
+def test_nt_xent_matches_torch(shape, reduction, temperature):
+    rng = np.random.default_rng(51)
+    z1, z2 = rng.normal(size=shape), rng.normal(size=shape)
+    out = nt_xent_loss(z1, z2, temperature=temperature, reduction=reduction)
+    np.testing.assert_allclose(out, torch_nt_xent(z1, z2, temperature, reduction), rtol=1e-12, atol=1e-14)
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(1, 8), d=st.integers(1, 8), seed=st.integers(0, 2**32 - 1),
+       temperature=st.floats(0.01, 10.0), scale=st.sampled_from([1e-8, 1.0, 1e8]))
+def test_nt_xent_matches_torch_hypothesis(n, d, seed, temperature, scale):
+    rng = np.random.default_rng(seed)
+    z1, z2 = scale * rng.normal(size=(n, d)), scale * rng.normal(size=(n, d))
+    np.testing.assert_allclose(nt_xent_loss(z1, z2, temperature=temperature, reduction="none"),
+                               torch_nt_xent(z1, z2, temperature, "none"), rtol=1e-9, atol=1e-11)
+
+
+def test_nt_xent_extreme_inputs_low_temperature_and_scale():
+    rng = np.random.default_rng(52)
+    z1 = 1e8 * rng.normal(size=(6, 4))
+    z2 = 1e8 * rng.normal(size=(6, 4))
+    z2[0] = -z1[0]  # a partner pointing the wrong way: logit -100 at tau = 0.01
+    out = nt_xent_loss(z1, z2, temperature=0.01, reduction="none")
+    assert np.all(np.isfinite(out)) and out[0] > 100 and out[6] > 100
+    np.testing.assert_allclose(out, torch_nt_xent(z1, z2, 0.01, "none"), rtol=1e-9)
+    ref = nt_xent_loss(z1, z2, reduction="none")
+    for scale in (1e-200, 1e200):  # torch's F.normalize under/overflows here; rows are rescaled first
+        np.testing.assert_allclose(nt_xent_loss(scale * z1, scale * z2, reduction="none"), ref, rtol=1e-13)
+
+
+def test_nt_xent_gradient_torch_autograd_vs_finite_differences():
+    rng = np.random.default_rng(53)
+    z1, z2 = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+    loss, t1 = torch_nt_xent(z1, z2, 0.5, "mean", grad=True)
+    loss.backward()
+    num = numeric_grad(lambda z: nt_xent_loss(z, z2, temperature=0.5), z1)
+    np.testing.assert_allclose(num, t1.grad.numpy(), rtol=1e-6, atol=1e-9)
+
+
+def test_nt_xent_single_pair_costs_zero_and_empty_batch():
+    # one sample: each view's only candidate is its partner
+    np.testing.assert_array_equal(nt_xent_loss([[1.0, 2.0]], [[-3.0, 0.5]], reduction="none"), [0.0, 0.0])
+    e = np.zeros((0, 3))
+    assert nt_xent_loss(e, e, reduction="none").shape == (0,)
+    assert np.isnan(nt_xent_loss(e, e))
+    assert float(nt_xent_loss(e, e, reduction="sum")) == 0.0
+
+
+def test_nt_xent_nan_propagates():
+    rng = np.random.default_rng(54)
+    z1, z2 = rng.normal(size=(3, 2)), rng.normal(size=(3, 2))
+    z1[1, 0] = np.nan
+    out = nt_xent_loss(z1, z2, reduction="none")
+    # a NaN view is a candidate of every other view: every loss is NaN, as in torch
+    assert np.all(np.isnan(out)) and np.all(np.isnan(torch_nt_xent(z1, z2, 0.5, "none")))
+
+
+class TestNTXentValidation:
+    @pytest.mark.parametrize("which", ["z1", "z2"])
+    def test_zero_norm_row(self, which):
+        z1, z2 = np.ones((3, 2)), np.ones((3, 2))
+        (z1 if which == "z1" else z2)[2] = 0.0
+        with pytest.raises(ValueError, match=rf"row 2 of {which} has zero norm"):
+            nt_xent_loss(z1, z2)
+
+    @pytest.mark.parametrize("temperature", [0.0, -0.1, float("inf"), "0.5"])
+    def test_temperature_must_be_positive(self, temperature):
+        with pytest.raises(ValueError, match="temperature must be a positive"):
+            nt_xent_loss(np.eye(2), np.eye(2), temperature=temperature)
+
+    def test_shapes(self):
+        with pytest.raises(ValueError, match=r"z1 has shape \(4, 3\) but z2 has shape \(5, 3\)"):
+            nt_xent_loss(np.ones((4, 3)), np.ones((5, 3)))
+        with pytest.raises(ValueError, match=r"z1 must be a 2-D array of shape \(N, D\)"):
+            nt_xent_loss(np.ones(3), np.ones(3))
+        with pytest.raises(ValueError, match="0 features per row"):
+            nt_xent_loss(np.ones((2, 0)), np.ones((2, 0)))
+
+    def test_unknown_reduction_and_keyword_only(self):
+        with pytest.raises(ValueError, match="reduction must be one of"):
+            nt_xent_loss(np.eye(2), np.eye(2), reduction="Mean")
+        with pytest.raises(TypeError):
+            nt_xent_loss(np.eye(2), np.eye(2), 0.5)

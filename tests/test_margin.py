@@ -1,4 +1,4 @@
-"""Tests of lossutils.margin: hinge, squared hinge, multi_margin (torch is the reference)."""
+"""Tests of lossutils.margin: hinge, squared hinge, multi_margin, margin ranking (torch is the reference)."""
 
 import numpy as np
 import pytest
@@ -7,7 +7,9 @@ import torch.nn.functional as F
 from hypothesis import given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
-from lossutils import hinge_loss, hinge_loss_grad, multi_margin_loss, squared_hinge_loss
+from lossutils import (
+    hinge_loss, hinge_loss_grad, margin_ranking_loss, multi_margin_loss, squared_hinge_loss,
+)
 
 REDUCTIONS = ["none", "mean", "sum"]
 SHAPES = [(), (1,), (7,), (3, 4), (2, 3, 5)]
@@ -361,3 +363,105 @@ class TestMultiMarginValidation:
     def test_boolean_target(self):
         with pytest.raises(ValueError, match="booleans"):
             multi_margin_loss(np.zeros((2, 3)), [True, False])
+
+
+# ------------------------------------------------------------------- margin ranking
+
+def torch_ranking(a, b, y, margin=0.0, reduction="mean"):
+    return F.margin_ranking_loss(T(a), T(b), T(y), margin=margin, reduction=reduction).numpy()
+
+
+def test_margin_ranking_worked_values_and_torch_default_margin():
+    # a should beat b by 1: gaps 2.0, 0.5, -1.0 cost 0, 0.5 and 2
+    out = margin_ranking_loss([2.0, 0.5, -1.0], [0.0, 0.0, 0.0], [1, 1, 1], margin=1.0, reduction="none")
+    np.testing.assert_array_equal(out, [0.0, 0.5, 2.0])
+    # torch's default margin is 0: only a wrong order costs, a tie costs 0
+    out = margin_ranking_loss([2.0, 0.5, 0.0], [1.0, 1.5, 0.0], [1, 1, -1], reduction="none")
+    np.testing.assert_array_equal(out, [0.0, 1.0, 0.0])
+    np.testing.assert_array_equal(out, torch_ranking([2.0, 0.5, 0.0], [1.0, 1.5, 0.0], [1, 1, -1], reduction="none"))
+    assert_reduced(margin_ranking_loss([1.0], [0.0], [1]))
+
+
+def test_margin_ranking_is_the_hinge_on_the_score_gap():
+    rng = np.random.default_rng(40)
+    a, b, y = rng.normal(size=20), rng.normal(size=20), random_pm1(rng, 20)
+    np.testing.assert_array_equal(margin_ranking_loss(a, b, y, margin=0.7, reduction="none"),
+                                  hinge_loss(a - b, y, margin=0.7, reduction="none"))
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("margin", [0.0, 1.0, 0.3, -0.5])
+def test_margin_ranking_matches_torch(shape, reduction, margin):
+    rng = np.random.default_rng(41)
+    a, b, y = rng.normal(size=shape), rng.normal(size=shape), random_pm1(rng, shape)
+    out = margin_ranking_loss(a, b, y, margin=margin, reduction=reduction)
+    np.testing.assert_allclose(out, torch_ranking(a, b, y, margin, reduction), rtol=1e-15, atol=0)
+    assert out.dtype == np.float64
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(1, 50), seed=st.integers(0, 2**32 - 1), margin=st.floats(-2.0, 5.0),
+       reduction=st.sampled_from(REDUCTIONS))
+def test_margin_ranking_matches_torch_hypothesis(n, seed, margin, reduction):
+    rng = np.random.default_rng(seed)
+    a, b, y = 3 * rng.normal(size=n), 3 * rng.normal(size=n), random_pm1(rng, n)
+    np.testing.assert_allclose(margin_ranking_loss(a, b, y, margin=margin, reduction=reduction),
+                               torch_ranking(a, b, y, margin, reduction), rtol=1e-13, atol=1e-15)
+
+
+def test_margin_ranking_extreme_scores_and_large_input():
+    a = np.array([1e300, -1e300, 1e8, -1e8])
+    b = np.zeros(4)
+    y = np.array([1.0, 1.0, -1.0, -1.0])
+    out = margin_ranking_loss(a, b, y, margin=1.0, reduction="none")
+    np.testing.assert_array_equal(out, torch_ranking(a, b, y, 1.0, "none"))
+    np.testing.assert_array_equal(out, [0.0, 1e300 + 1.0, 1e8 + 1.0, 0.0])
+    # above BLOCK elements the loss is computed a block at a time: same numbers as torch
+    rng = np.random.default_rng(42)
+    a, b, y = rng.normal(size=100_003), rng.normal(size=100_003), random_pm1(rng, 100_003)
+    for reduction in REDUCTIONS:
+        np.testing.assert_allclose(margin_ranking_loss(a, b, y, margin=0.5, reduction=reduction),
+                                   torch_ranking(a, b, y, 0.5, reduction), rtol=1e-12)
+    y[70_000] = 0.0  # a bad target in a later block is still reported
+    with pytest.raises(ValueError, match="target must hold only -1 or \\+1, found 0.0"):
+        margin_ranking_loss(a, b, y)
+
+
+def test_margin_ranking_nan_propagates_and_empty():
+    out = margin_ranking_loss([np.nan, 1.0, 1.0], [0.0, np.nan, 0.0], [1, 1, np.nan], reduction="none")
+    assert np.all(np.isnan(out))
+    out = margin_ranking_loss([np.nan, 1.0], [0.0, 0.0], [1, 1], reduction="none")
+    assert np.isnan(out[0]) and out[1] == 0.0
+    e = np.zeros(0)
+    assert margin_ranking_loss(e, e, e, reduction="none").shape == (0,)
+    assert np.isnan(margin_ranking_loss(e, e, e))
+    assert float(margin_ranking_loss(e, e, e, reduction="sum")) == 0.0
+
+
+class TestMarginRankingValidation:
+    def test_zero_one_targets_suggest_conversion(self):
+        with pytest.raises(ValueError, match=r"target must hold only -1 or \+1, found 0\.0; \+1 where x1 "
+                                             r"should rank higher, -1 where x2 should; for 0/1 labels pass 2\*y - 1"):
+            margin_ranking_loss([1.0, 2.0], [0.0, 0.0], [0, 1])
+
+    def test_shapes_must_match(self):
+        with pytest.raises(ValueError, match=r"x1 has shape \(2,\) but x2 has shape \(1,\)"):
+            margin_ranking_loss([1.0, 2.0], [1.0], [1, 1])
+        with pytest.raises(ValueError, match=r"x1 has shape \(4,\) but target has shape \(4, 1\)"):
+            margin_ranking_loss(np.zeros(4), np.zeros(4), np.ones((4, 1)))
+
+    @pytest.mark.parametrize("margin", [float("nan"), float("inf"), "1", True, None])
+    def test_margin_must_be_a_finite_number(self, margin):
+        with pytest.raises(ValueError, match="margin must be a finite number"):
+            margin_ranking_loss([1.0], [0.0], [1], margin=margin)
+
+    def test_unknown_reduction_and_non_numeric(self):
+        with pytest.raises(ValueError, match="reduction must be one of"):
+            margin_ranking_loss([1.0], [0.0], [1], reduction="avg")
+        with pytest.raises(ValueError, match="x2 must hold real numbers, got strings"):
+            margin_ranking_loss([1.0], ["a"], [1])
+
+    def test_hyperparameters_are_keyword_only(self):
+        with pytest.raises(TypeError):
+            margin_ranking_loss([1.0], [0.0], [1], 1.0)

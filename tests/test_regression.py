@@ -12,7 +12,8 @@ from hypothesis.extra import numpy as hnp
 
 from lossutils.regression import (
     gaussian_nll_loss, huber_loss, huber_loss_grad, l1_loss, l1_loss_grad, log_cosh_loss,
-    mse_loss, mse_loss_grad, poisson_nll_loss, quantile_loss, smooth_l1_loss,
+    log_cosh_loss_grad, mse_loss, mse_loss_grad, poisson_nll_loss, quantile_loss,
+    quantile_loss_grad, smooth_l1_loss, smooth_l1_loss_grad,
 )
 
 REDUCTIONS = ["none", "mean", "sum"]
@@ -52,11 +53,27 @@ ELEMENTWISE = {
     "quantile": (quantile_loss, torch_quantile, {"q": 0.8}),
 }
 
+def torch_log_cosh_t(p, t, reduction):
+    """log-cosh on tensors (for autograd): the stable form, whose gradient is tanh(r) everywhere."""
+    r = p - t
+    return torch_reduce(torch.logaddexp(r, -r) - math.log(2.0), reduction)
+
+
+def torch_quantile_t(p, t, reduction, q):
+    r = t - p
+    return torch_reduce(torch.maximum(q * r, (q - 1) * r), reduction)
+
+
+# name -> (gradient, torch loss on tensors for autograd, kwargs); names as in ELEMENTWISE
 GRADS = {
     "mse": (mse_loss_grad, F.mse_loss, {}),
     "l1": (l1_loss_grad, F.l1_loss, {}),
     "huber": (huber_loss_grad, F.huber_loss, {"delta": 0.7}),
+    "smooth_l1": (smooth_l1_loss_grad, F.smooth_l1_loss, {"beta": 1.3}),
+    "log_cosh": (log_cosh_loss_grad, torch_log_cosh_t, {}),
+    "quantile": (quantile_loss_grad, torch_quantile_t, {"q": 0.8}),
 }
+ALL_GRADS = [g for g, _, _ in GRADS.values()]
 
 
 def assert_reduced(out):
@@ -321,9 +338,75 @@ def test_huber_grad_at_boundary_and_extremes_matches_torch():
     np.testing.assert_array_equal(huber_loss_grad(p, t, reduction="sum"), [1, -1, 1, -1, 0.3])
 
 
+def test_smooth_l1_log_cosh_quantile_grads_worked_values():
+    # smooth L1 with beta 0.5: residuals -0.5, 0.5, 0, 1 are all at or past the kink but the tie
+    np.testing.assert_array_equal(smooth_l1_loss_grad(PRED, TARGET, beta=0.5, reduction="none"),
+                                  [-1.0, 1.0, 0.0, 1.0])
+    # the slope of the quadratic part is r / beta
+    np.testing.assert_array_equal(smooth_l1_loss_grad([0.25], [0.0], beta=0.5, reduction="sum"), [0.5])
+    np.testing.assert_allclose(log_cosh_loss_grad(PRED, TARGET, reduction="none"),
+                               np.tanh(np.subtract(PRED, TARGET)), rtol=0)
+    np.testing.assert_array_equal(quantile_loss_grad(PRED, TARGET, q=0.75, reduction="none"),
+                                  [-0.75, 0.25, 0.0, 0.25])
+    # mean divides by the number of elements
+    np.testing.assert_array_equal(quantile_loss_grad(PRED, TARGET, q=0.75),
+                                  [-0.75 / 4, 0.25 / 4, 0.0, 0.25 / 4])
+
+
+def test_smooth_l1_and_huber_grads_are_related_by_beta():
+    rng = np.random.default_rng(7)
+    p, t = rng.normal(size=50) * 3, rng.normal(size=50)
+    np.testing.assert_allclose(smooth_l1_loss_grad(p, t, beta=0.6),
+                               huber_loss_grad(p, t, delta=0.6) / 0.6, rtol=1e-15)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_new_grads_at_residual_1e8_and_at_the_kinks_match_torch(reduction):
+    t = np.zeros(6)
+    p = np.array([1e8, -1e8, 1.3, -1.3, 800.0, 0.4])  # tails, |r| = beta exactly, past cosh overflow
+    for name in ("smooth_l1", "log_cosh", "quantile"):
+        grad_fn, torch_fn, kw = GRADS[name]
+        g = grad_fn(p, t, **kw, reduction=reduction)
+        assert np.all(np.isfinite(g))
+        np.testing.assert_allclose(g, torch_grad(torch_fn, p, t, reduction, **kw), rtol=1e-15, atol=0)
+    scale = {"none": 1, "sum": 1, "mean": 6}[reduction]
+    np.testing.assert_array_equal(log_cosh_loss_grad(p[:2], t[:2], reduction="sum"), [1.0, -1.0])
+    np.testing.assert_array_equal(smooth_l1_loss_grad(p, t, beta=1.3, reduction=reduction)[:4] * scale,
+                                  [1.0, -1.0, 1.0, -1.0])
+    np.testing.assert_array_equal(quantile_loss_grad(p, t, q=0.25, reduction=reduction)[:2] * scale,
+                                  [0.75, -0.25])
+
+
+def test_log_cosh_grad_finite_where_torch_autograd_of_log_cosh_is_nan():
+    p, t = np.array([800.0, -1e8]), np.zeros(2)
+    naive = torch_grad(lambda a, b, reduction: torch.log(torch.cosh(a - b)), p, t, "none")
+    assert np.all(np.isnan(naive))  # cosh overflows to inf, and inf / inf in its backward
+    np.testing.assert_array_equal(log_cosh_loss_grad(p, t, reduction="none"), [1.0, -1.0])
+
+
+@pytest.mark.parametrize("q", [0.2, 0.5, 0.9])
+def test_quantile_grad_at_the_kink_is_the_subgradient_zero(q):
+    p = t = np.array([1.0, -2.0])
+    np.testing.assert_array_equal(quantile_loss_grad(p, t, q=q, reduction="sum"), [0.0, 0.0])
+    # torch's autograd of maximum splits a tie: 1/2 - q, which is 0 only for q = 0.5 (documented)
+    np.testing.assert_allclose(torch_grad(torch_quantile_t, p, t, "sum", q=q), [0.5 - q] * 2, rtol=1e-15)
+
+
+def test_new_grads_large_input_same_as_small_blocks():
+    """Above BLOCK elements the gradient is computed a block at a time: same numbers."""
+    rng = np.random.default_rng(11)
+    p, t = rng.normal(size=100_003) * 3, rng.normal(size=100_003)
+    for name in ("smooth_l1", "log_cosh", "quantile"):
+        grad_fn, _, kw = GRADS[name]
+        whole = grad_fn(p, t, **kw, reduction="none")
+        for reduction, scale in (("none", 1.0), ("sum", 1.0), ("mean", p.size)):
+            np.testing.assert_array_equal(grad_fn(p, t, **kw, reduction=reduction), whole / scale)
+        np.testing.assert_array_equal(grad_fn(p[:1000], t[:1000], **kw, reduction="none"), whole[:1000])
+
+
 def test_empty_gradients():
     e = np.zeros(0)
-    for f in (mse_loss_grad, l1_loss_grad, huber_loss_grad):
+    for f in ALL_GRADS:
         for red in REDUCTIONS:
             assert f(e, e, reduction=red).shape == (0,)
 
@@ -342,8 +425,12 @@ def test_nan_propagates(name):
 
 def test_nan_propagates_through_gradients_and_likelihoods():
     p, t = [1.0, np.nan], [0.0, 0.0]
-    for f in (mse_loss_grad, l1_loss_grad, huber_loss_grad):
+    for f in ALL_GRADS:
         g = f(p, t, reduction="none")
+        assert np.isnan(g[1]) and np.isfinite(g[0])
+        g = f(t, p, reduction="none")  # NaN in the target
+        assert np.isnan(g[1]) and np.isfinite(g[0])
+        g = f(p, t)  # mean: NaN only where the input is NaN
         assert np.isnan(g[1]) and np.isfinite(g[0])
     g = gaussian_nll_loss([1.0, 1.0], [0.0, 0.0], [1.0, np.nan], reduction="none")
     assert np.isnan(g[1]) and np.isfinite(g[0])
@@ -357,7 +444,7 @@ def test_nan_propagates_through_gradients_and_likelihoods():
 # ----------------------------------------------------------------------------- bad input
 
 ALL_LOSSES = [mse_loss, l1_loss, huber_loss, smooth_l1_loss, log_cosh_loss, quantile_loss,
-              poisson_nll_loss, mse_loss_grad, l1_loss_grad, huber_loss_grad]
+              poisson_nll_loss] + ALL_GRADS
 
 
 @pytest.mark.parametrize("f", ALL_LOSSES, ids=lambda f: f.__name__)
@@ -385,7 +472,7 @@ def test_non_numeric_input(f, bad):
 
 
 @pytest.mark.parametrize("f,param", [(huber_loss, "delta"), (huber_loss_grad, "delta"),
-                                     (smooth_l1_loss, "beta")])
+                                     (smooth_l1_loss, "beta"), (smooth_l1_loss_grad, "beta")])
 @pytest.mark.parametrize("bad", [0.0, -1.0, np.inf, np.nan, "1", True])
 def test_delta_and_beta_must_be_positive(f, param, bad):
     with pytest.raises(ValueError, match=f"{param} must be a positive"):
@@ -394,8 +481,9 @@ def test_delta_and_beta_must_be_positive(f, param, bad):
 
 @pytest.mark.parametrize("bad", [0.0, 1.0, -0.1, 1.5, np.nan, "0.5"])
 def test_quantile_q_must_be_in_open_unit_interval(bad):
-    with pytest.raises(ValueError, match="q must be strictly between 0 and 1"):
-        quantile_loss([1.0], [2.0], q=bad)
+    for f in (quantile_loss, quantile_loss_grad):
+        with pytest.raises(ValueError, match="q must be strictly between 0 and 1"):
+            f([1.0], [2.0], q=bad)
 
 
 def test_gaussian_nll_bad_var():
