@@ -340,18 +340,6 @@ def test_every_chooser_frame_has_the_same_structure():
 # What goes wrong, loss vs metric, regularisation
 # --------------------------------------------------------------------------------------------
 
-def test_margin_ranking_loss_matches_torch():
-    rng = np.random.default_rng(0)
-    a, b = rng.normal(size=7), rng.normal(size=7)
-    for reduction in ("mean", "sum", "none"):
-        want = torch.nn.functional.margin_ranking_loss(
-            torch.tensor(a), torch.tensor(b), torch.ones(7, dtype=torch.float64), margin=0.5,
-            reduction=reduction).numpy()
-        np.testing.assert_allclose(demo.margin_ranking_loss(a, b, margin=0.5, reduction=reduction), want)
-    with pytest.raises(ValueError, match="s_a has shape"):
-        demo.margin_ranking_loss([1.0, 2.0], [1.0])
-
-
 def test_logistic_slice_accuracy_is_a_step_function():
     b = np.linspace(-3, 3, 601)
     d = demo.logistic_slice(b)

@@ -181,34 +181,8 @@ def test_triplet_kind_counts_match_a_brute_force_count():
 
 
 # --------------------------------------------------------------------------------------------
-# NT-Xent and the InfoNCE bound
+# The InfoNCE bound (NT-Xent moved to lossutils.contrastive: tests/test_contrastive.py)
 # --------------------------------------------------------------------------------------------
-
-def _nt_xent_torch(z1, z2, tau):
-    n = len(z1)
-    z = F.normalize(torch.cat([torch.tensor(z1), torch.tensor(z2)]), dim=1)
-    logits = z @ z.T / tau
-    logits.fill_diagonal_(float("-inf"))
-    target = torch.cat([torch.arange(n, 2 * n), torch.arange(n)])
-    return F.cross_entropy(logits, target, reduction="none").numpy()
-
-
-@SETTINGS
-@given(st.integers(1, 6), st.integers(1, 5), st.integers(0, 2**31 - 1), st.sampled_from([0.05, 0.1, 0.5, 2.0]))
-def test_nt_xent_matches_torch(n, d, seed, tau):
-    rng = np.random.default_rng(seed)
-    z1, z2 = rng.normal(size=(n, d)), rng.normal(size=(n, d))
-    ours = demo.nt_xent_loss(z1, z2, temperature=tau, reduction="none")
-    np.testing.assert_allclose(ours, _nt_xent_torch(z1, z2, tau), rtol=1e-9, atol=1e-12)
-    assert float(demo.nt_xent_loss(z1, z2, temperature=tau)) == pytest.approx(ours.mean(), rel=1e-12)
-
-
-def test_nt_xent_errors():
-    with pytest.raises(ValueError, match="temperature"):
-        demo.nt_xent_loss(np.ones((2, 2)), np.ones((2, 2)), temperature=0)
-    with pytest.raises(ValueError, match="shape"):
-        demo.nt_xent_loss(np.ones((2, 2)), np.ones((3, 2)))
-
 
 def test_info_nce_mi_bound_and_its_ceiling():
     assert demo.info_nce_mi_bound(0.0, 64) == pytest.approx(math.log(64))

@@ -5,9 +5,6 @@ import math
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from hypothesis.extra.numpy import arrays
 
 import lossutils
 from lossutils.demos import regression_losses as d
@@ -15,73 +12,17 @@ from lossutils.demos import regression_losses as d
 REDUCTIONS = ("none", "mean", "sum")
 
 
-def _autograd(fn_torch, pred, target, reduction):
-    p = torch.tensor(pred, requires_grad=True)
-    loss = fn_torch(p, torch.tensor(target))
-    loss = loss.sum() if reduction == "none" else (loss.mean() if reduction == "mean" else loss.sum())
-    loss.backward()
-    return p.grad.numpy()
-
-
-def _torch_quantile(q):
-    return lambda p, t: torch.maximum(q * (t - p), (q - 1) * (t - p))
-
-
-# ---------------------------------------------------------------------------------- gradients
-
-@pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_grads_match_torch_autograd(reduction):
-    rng = np.random.default_rng(0)
-    pred, target = rng.normal(size=(3, 7)) * 3, rng.normal(size=(3, 7)) * 3
-    got = d.smooth_l1_grad(pred, target, beta=0.7, reduction=reduction)
-    want = _autograd(lambda p, t: torch.nn.functional.smooth_l1_loss(p, t, beta=0.7, reduction="none"),
-                     pred, target, reduction)
-    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
-    got = d.log_cosh_grad(pred, target, reduction=reduction)
-    want = _autograd(lambda p, t: torch.log(torch.cosh(p - t)), pred, target, reduction)
-    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
-    got = d.quantile_grad(pred, target, q=0.8, reduction=reduction)
-    want = _autograd(_torch_quantile(0.8), pred, target, reduction)
-    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
-
-
-@settings(max_examples=25, deadline=None)
-@given(arrays(np.float64, 6, elements=st.floats(-50, 50)), arrays(np.float64, 6, elements=st.floats(-50, 50)),
-       st.floats(0.05, 0.95), st.floats(0.1, 5.0))
-def test_grads_match_finite_differences(pred, target, q, beta):
-    h = 1e-6
-    away = np.abs(pred - target) > 1e-3  # kinks: no derivative there
-    away &= np.abs(np.abs(pred - target) - beta) > 1e-3
-    for loss, grad, kw in ((lossutils.smooth_l1_loss, d.smooth_l1_grad, {"beta": beta}),
-                           (lossutils.log_cosh_loss, d.log_cosh_grad, {}),
-                           (lossutils.quantile_loss, d.quantile_grad, {"q": q})):
-        num = (loss(pred + h, target, reduction="none", **kw)
-               - loss(pred - h, target, reduction="none", **kw)) / (2 * h)
-        g = grad(pred, target, reduction="none", **kw)
-        np.testing.assert_allclose(g[away], num[away], atol=1e-5)
-
-
-def test_grads_at_extremes_and_nan():
-    big = np.array([1e8, -1e8])
-    assert d.log_cosh_grad(big, [0.0, 0.0], reduction="none").tolist() == [1.0, -1.0]
-    assert d.smooth_l1_grad(big, [0.0, 0.0], reduction="none").tolist() == [1.0, -1.0]
-    assert d.quantile_grad(big, [0.0, 0.0], q=0.25, reduction="none").tolist() == [0.75, -0.25]
-    for grad in (d.smooth_l1_grad, d.log_cosh_grad, d.quantile_grad):
-        g = grad([np.nan, 1.0], [0.0, 0.0], reduction="none")
-        assert np.isnan(g[0]) and np.isfinite(g[1])
+# The gradients of smooth L1, log-cosh and quantile moved to lossutils.regression; their tests
+# are in tests/test_regression.py.
 
 
 def test_bad_inputs_raise():
-    with pytest.raises(ValueError, match="beta must be a positive"):
-        d.smooth_l1_grad([1.0], [0.0], beta=0.0)
-    with pytest.raises(ValueError, match="q must be strictly between 0 and 1"):
-        d.quantile_grad([1.0], [0.0], q=1.0)
     with pytest.raises(ValueError, match="b must be a positive"):
         d.laplace_nll([1.0], [0.0], b=-1.0)
     with pytest.raises(ValueError, match="sigma must be a positive"):
         d.gaussian_fixed_var_nll([1.0], [0.0], sigma=0.0)
     with pytest.raises(ValueError, match="they must match"):
-        d.log_cosh_grad([1.0, 2.0], [0.0])
+        d.laplace_nll([1.0, 2.0], [0.0])
     with pytest.raises(ValueError, match="reduction must be one of"):
         d.laplace_nll([1.0], [0.0], reduction="avg")
     with pytest.raises(ValueError, match="at least two points with different x"):

@@ -29,7 +29,7 @@ from lossutils import (
 )
 from lossutils._validation import (
     as_float_array, check_closed_unit, check_ndim, check_not_empty, check_positive,
-    check_reduction, check_same_shape,
+    check_reduction,
 )
 
 __all__ = [
@@ -38,7 +38,7 @@ __all__ = [
     "CHOOSER_TASKS", "loss_chooser_curves", "loss_chooser",
     "sgd_reduction_paths", "sgd_reduction", "largest_stable_batch",
     "huber_location", "location_estimates", "outlier_locations",
-    "margin_ranking_loss", "logistic_slice", "logistic_hessians", "fraud_data", "fit_logistic",
+    "logistic_slice", "logistic_hessians", "fraud_data", "fit_logistic",
     "binary_metrics", "ridge_closed_form", "gaussian_posterior_mean", "ridge_lambda",
     "noisy_sine", "poly_features", "regularisation_path", "house_prices",
 ]
@@ -121,7 +121,7 @@ RECIPES: tuple[Recipe, ...] = (
            "int64 class index (binary hinge: ±1)", 5),
     Recipe("ranking", "Ranking", "pairs: a should rank above b",
            "one score per item", "margin ranking (hinge on s_a − s_b)",
-           ("MarginRankingLoss",), ("hinge_loss",), "float ±1, shape (N,)", 5),
+           ("MarginRankingLoss",), ("margin_ranking_loss", "hinge_loss"), "float ±1, shape (N,)", 5),
     Recipe("retrieval", "Retrieval", "find the match in a batch (CLIP, SimCLR)",
            "L2-normalised embeddings", "InfoNCE (softmax over similarities / τ)",
            ("CrossEntropyLoss",), ("info_nce_loss",), "none: the positives are the diagonal", 5,
@@ -221,7 +221,7 @@ def _parity_max_margin(r, torch, rng):
 def _parity_ranking(r, torch, rng):
     s_a, s_b = rng.normal(size=8), rng.normal(size=8)
     y = rng.choice([-1.0, 1.0], size=8)  # +1: a should rank above b
-    ours = getattr(lossutils, r.lossutils[0])(s_a - s_b, y)  # hinge on the score gap
+    ours = getattr(lossutils, r.lossutils[0])(s_a, s_b, y, margin=1.0)
     theirs = getattr(torch.nn, r.torch[0])(margin=1.0)(_t(torch, s_a), _t(torch, s_b), _t(torch, y))
     return ours, theirs
 
@@ -731,23 +731,6 @@ def outlier_locations(fraction: float = 0.1, outlier: float = 20.0, delta: float
 # --------------------------------------------------------------------------------------------
 # What goes wrong, loss vs metric
 # --------------------------------------------------------------------------------------------
-
-def margin_ranking_loss(s_a, s_b, *, margin: float = 1.0, reduction: str = "mean"):
-    r"""Margin ranking loss for pairs where item a should score higher than item b.
-
-    .. math:: \ell = \max(0,\ \text{margin} - (s_a - s_b))
-
-    The binary hinge on the score gap with label +1; ``torch.nn.MarginRankingLoss(margin)`` with
-    ``y = 1``.
-
-    >>> float(margin_ranking_loss([2.0, 0.5], [0.0, 0.0]))
-    0.25
-    """
-    a = as_float_array(s_a, "s_a")
-    b = as_float_array(s_b, "s_b")
-    check_same_shape(a, b, "s_a", "s_b")
-    return hinge_loss(a - b, np.ones_like(a), margin=margin, reduction=reduction)
-
 
 def logistic_slice(b_grid, *, w: float = 2.0, n: int = 30, seed: int = 1) -> dict:
     """Accuracy and BCE of the logistic model p = σ(w·x + b) along a grid of biases ``b``.

@@ -14,19 +14,19 @@ import numpy as np
 
 from lossutils import (
     binary_cross_entropy_with_logits, binary_cross_entropy_with_logits_grad, cross_entropy,
-    cross_entropy_grad, hinge_loss, hinge_loss_grad, log_softmax, softmax, squared_hinge_loss,
+    cross_entropy_grad, hinge_loss, hinge_loss_grad, softmax, squared_hinge_loss,
     triplet_margin_loss,
 )
 from lossutils._reduction import reduce
 from lossutils.widgets import Bars, HLine, Line, Points, VLine
 from lossutils._validation import (
-    as_float_array, as_index_array, check_ndim, check_positive, check_reduction, check_same_shape,
+    as_float_array, as_index_array, check_ndim, check_positive, check_reduction,
 )
 
 __all__ = [
     "SURROGATES", "surrogate_losses", "surrogate_grads", "two_blobs",
     "weston_watkins_loss", "triplet_kind", "triplet_kind_counts", "TRIPLET_KINDS",
-    "nt_xent_loss", "info_nce_mi_bound", "gaussian_mi", "gaussian_critic", "mi_bound_curve",
+    "info_nce_mi_bound", "gaussian_mi", "gaussian_critic", "mi_bound_curve",
     "make_clusters", "random_triplets", "class_pair_batches", "nearest_centroid_accuracy",
     "hinge_explorer", "triplet_explorer", "TRIPLET_POSITIVE", "info_nce_explorer",
     "INFO_NCE_NEGATIVES", "INFO_NCE_TEMPERATURES", "temperature_for_weight",
@@ -207,48 +207,8 @@ def triplet_kind_counts(emb, labels, *, margin=1.0):
 
 
 # --------------------------------------------------------------------------------------------
-# NT-Xent and the mutual-information bound of InfoNCE
+# The mutual-information bound of InfoNCE
 # --------------------------------------------------------------------------------------------
-
-
-def _unit(x):
-    return x / np.linalg.norm(x, axis=1, keepdims=True)
-
-
-def nt_xent_loss(z1, z2, *, temperature=0.5, reduction="mean"):
-    r"""NT-Xent, the loss of SimCLR (Chen et al., 2020): InfoNCE over 2N views.
-
-    Views ``z1[i]`` and ``z2[i]`` are a positive pair. Each of the 2N views is a query whose
-    candidates are the *other* 2N - 1 views (its own similarity with itself is masked out): one
-    positive and 2N - 2 negatives. With unit-norm rows and :math:`\tau` the temperature,
-
-    .. math::
-        \ell_i = -\log \frac{\exp(\cos(z_i, z_{i^+}) / \tau)}{\sum_{j \ne i} \exp(\cos(z_i, z_j) / \tau)}
-
-    averaged over all 2N views. torch twin::
-
-        z = F.normalize(torch.cat([z1, z2]), dim=1)
-        logits = z @ z.T / temperature
-        logits.fill_diagonal_(float("-inf"))
-        target = torch.cat([torch.arange(N, 2 * N), torch.arange(N)])
-        F.cross_entropy(logits, target)
-
-    Returns:
-        the reduced loss; for "none" the 2N per-view losses (first the z1 views, then z2).
-    """
-    check_reduction(reduction)
-    temperature = check_positive(temperature, "temperature")
-    a = as_float_array(z1, "z1")
-    b = as_float_array(z2, "z2")
-    check_ndim(a, 2, "z1", "(N, D)")
-    check_same_shape(a, b, "z1", "z2")
-    n = a.shape[0]
-    z = _unit(np.concatenate([a, b]))
-    logits = z @ z.T / temperature
-    np.fill_diagonal(logits, -np.inf)  # a view is not its own candidate
-    target = np.concatenate([np.arange(n, 2 * n), np.arange(n)])
-    logp = log_softmax(logits, axis=1)
-    return reduce(-logp[np.arange(2 * n), target], reduction)
 
 
 def info_nce_mi_bound(loss, batch_size):
@@ -400,6 +360,10 @@ def class_pair_batches(labels, n_groups, generator):
         q[:, c] = idx[pick[:, 0]]
         k[:, c] = idx[pick[:, 1]]
     return q, k
+
+
+def _unit(x):
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
 
 
 def nearest_centroid_accuracy(train_emb, train_labels, test_emb, test_labels, *, normalise=False):

@@ -6,9 +6,10 @@ functions, so the numeric helpers work without :mod:`lossutils.widgets`.
 
 What is here:
 
-- element-wise gradients the loss module does not provide yet (:func:`smooth_l1_grad`,
-  :func:`log_cosh_grad`, :func:`quantile_grad`) and the Laplace negative log-likelihood
-  (:func:`laplace_nll`), all with respect to the prediction;
+- the Laplace and fixed-variance Gaussian negative log-likelihoods (:func:`laplace_nll`,
+  :func:`gaussian_fixed_var_nll`): MAE and MSE rescaled plus a constant, the chapter's
+  probabilistic view (not losses one trains with, so they live here, not in
+  :mod:`lossutils.regression`);
 - :func:`loss_gallery`: every regression loss and its gradient on a grid of residuals;
 - :func:`constant_fit`: the best constant prediction under MSE, MAE and pinball, by brute force;
 - line fits under MSE (:func:`fit_line_mse`), MAE (:func:`fit_line_mae`, exact) and Huber
@@ -25,17 +26,18 @@ import math
 import numpy as np
 
 from lossutils import (
-    huber_loss, huber_loss_grad, l1_loss, l1_loss_grad, log_cosh_loss, mse_loss, mse_loss_grad,
-    quantile_loss, smooth_l1_loss,
+    huber_loss, huber_loss_grad, l1_loss, l1_loss_grad, log_cosh_loss, log_cosh_loss_grad,
+    mse_loss, mse_loss_grad, quantile_loss, quantile_loss_grad, smooth_l1_loss,
+    smooth_l1_loss_grad,
 )
-from lossutils._reduction import reduce, reduce_grad
+from lossutils._reduction import reduce
 from lossutils._validation import (
-    as_float_array, check_not_empty, check_open_unit, check_positive, check_reduction,
-    check_same_shape,
+    as_float_array, check_not_empty, check_open_unit, check_positive, check_same_shape,
 )
+from lossutils.regression import _abs_error, _pair, _squared_error
 
 __all__ = [
-    "smooth_l1_grad", "log_cosh_grad", "quantile_grad", "laplace_nll", "gaussian_fixed_var_nll",
+    "laplace_nll", "gaussian_fixed_var_nll",
     "LOSS_NAMES", "loss_gallery", "kink_report",
     "skewed_sample", "constant_fit",
     "outlier_line_data", "fit_line_mse", "fit_line_mae", "fit_line_huber", "line_fits",
@@ -45,55 +47,9 @@ __all__ = [
 ]
 
 
-def _pair(pred, target, reduction):
-    check_reduction(reduction)
-    p = as_float_array(pred, "pred")
-    t = as_float_array(target, "target")
-    check_same_shape(p, t, "pred", "target")
-    return p, t
-
-
 # --------------------------------------------------------------------------------------------
-# Gradients and likelihoods not (yet) in lossutils.regression
+# Likelihood views of MSE and MAE (chapter illustrations: each is a rescaled loss plus a constant)
 # --------------------------------------------------------------------------------------------
-
-def smooth_l1_grad(pred, target, *, beta=1.0, reduction="mean"):
-    r"""Gradient of :func:`lossutils.smooth_l1_loss` w.r.t. ``pred``: :math:`\operatorname{clip}(r/\beta, -1, 1)`.
-
-    >>> smooth_l1_grad([2.5, 0.0, 2.0, 8.0], [3.0, -0.5, 2.0, 7.0], beta=0.5, reduction="sum").tolist()
-    [-1.0, 1.0, 0.0, 1.0]
-    """
-    beta = check_positive(beta, "beta")
-    p, t = _pair(pred, target, reduction)
-    return reduce_grad(np.clip((p - t) / beta, -1.0, 1.0), reduction)
-
-
-def log_cosh_grad(pred, target, *, reduction="mean"):
-    r"""Gradient of :func:`lossutils.log_cosh_loss` w.r.t. ``pred``: :math:`\tanh(r)` (never overflows).
-
-    >>> round(float(log_cosh_grad(1.0, 0.0)), 6)
-    0.761594
-    """
-    p, t = _pair(pred, target, reduction)
-    return reduce_grad(np.tanh(p - t), reduction)
-
-
-def quantile_grad(pred, target, *, q=0.5, reduction="mean"):
-    r"""Gradient of :func:`lossutils.quantile_loss` w.r.t. ``pred``.
-
-    Under-prediction (:math:`\hat y < y`) gives :math:`-q`, over-prediction :math:`1 - q`; at the
-    kink :math:`\hat y = y` the subgradient 0 is returned (as torch's autograd of
-    ``torch.maximum`` gives for ties of ``q*r`` and ``(q-1)*r``, which are both 0 there).
-
-    >>> quantile_grad([2.5, 0.0, 2.0, 8.0], [3.0, -0.5, 2.0, 7.0], q=0.75, reduction="sum").tolist()
-    [-0.75, 0.25, 0.0, 0.25]
-    """
-    q = check_open_unit(q, "q")
-    p, t = _pair(pred, target, reduction)
-    g = np.where(p < t, -q, np.where(p > t, 1.0 - q, 0.0))
-    g = np.where(np.isnan(p - t), np.nan, g)  # NaN propagates
-    return reduce_grad(g, reduction)
-
 
 def laplace_nll(pred, target, *, b=1.0, reduction="mean"):
     r"""Negative log-likelihood of ``target`` under a Laplace distribution centred at ``pred``.
@@ -109,7 +65,7 @@ def laplace_nll(pred, target, *, b=1.0, reduction="mean"):
     """
     b = check_positive(b, "b")
     p, t = _pair(pred, target, reduction)
-    return reduce(np.abs(p - t) / b + math.log(2.0 * b), reduction)
+    return reduce(_abs_error(p, t) / b + math.log(2.0 * b), reduction)
 
 
 def gaussian_fixed_var_nll(pred, target, *, sigma=1.0, reduction="mean"):
@@ -127,7 +83,7 @@ def gaussian_fixed_var_nll(pred, target, *, sigma=1.0, reduction="mean"):
     sigma = check_positive(sigma, "sigma")
     p, t = _pair(pred, target, reduction)
     const = math.log(sigma) + 0.5 * math.log(2.0 * math.pi)
-    return reduce((p - t) ** 2 / (2.0 * sigma**2) + const, reduction)
+    return reduce(_squared_error(p, t) / (2.0 * sigma**2) + const, reduction)
 
 
 # --------------------------------------------------------------------------------------------
@@ -154,9 +110,10 @@ def loss_gallery(r, *, delta=1.0, beta=1.0, q=0.5) -> dict:
         "MSE": (mse_loss(r, z, **kw), mse_loss_grad(r, z, **kw)),
         "MAE": (l1_loss(r, z, **kw), l1_loss_grad(r, z, **kw)),
         "Huber": (huber_loss(r, z, delta=delta, **kw), huber_loss_grad(r, z, delta=delta, **kw)),
-        "Smooth L1": (smooth_l1_loss(r, z, beta=beta, **kw), smooth_l1_grad(r, z, beta=beta, **kw)),
-        "log-cosh": (log_cosh_loss(r, z, **kw), log_cosh_grad(r, z, **kw)),
-        "pinball": (quantile_loss(r, z, q=q, **kw), quantile_grad(r, z, q=q, **kw)),
+        "Smooth L1": (smooth_l1_loss(r, z, beta=beta, **kw),
+                      smooth_l1_loss_grad(r, z, beta=beta, **kw)),
+        "log-cosh": (log_cosh_loss(r, z, **kw), log_cosh_loss_grad(r, z, **kw)),
+        "pinball": (quantile_loss(r, z, q=q, **kw), quantile_loss_grad(r, z, q=q, **kw)),
     }
 
 

@@ -9,9 +9,9 @@ import math
 
 import numpy as np
 
-from lossutils import cross_entropy
+from lossutils import cross_entropy, margin_ranking_loss
 from lossutils.checks import Choice, Function, Numeric, exercise
-from lossutils.demos.choosing_a_loss import largest_stable_batch, margin_ranking_loss, ridge_lambda
+from lossutils.demos.choosing_a_loss import largest_stable_batch, ridge_lambda
 
 # Exercise 5: three samples, two classes, class weights [1, 4] (the rare class 1 counts 4 times).
 EX5_LOGITS = np.array([[2.0, 0.0], [0.5, 1.0], [1.0, -1.0]])
@@ -21,9 +21,10 @@ EX5_WEIGHT = np.array([1.0, 4.0])
 # 1. By hand: the ridge strength that makes ridge = MAP, with the *mean* squared error.
 exercise("choosing-a-loss-ex1", Numeric(lambda: ridge_lambda(1.0, 0.5, n=100), n=100))
 
-# 2. Implement the margin ranking loss (mean over pairs), checked against lossutils.
+# 2. Implement the margin ranking loss (mean over pairs, a should rank above b, margin 1),
+#    checked against lossutils.margin_ranking_loss with target +1.
 exercise("choosing-a-loss-ex2", Function(
-    reference=margin_ranking_loss,
+    reference=lambda s_a, s_b: margin_ranking_loss(s_a, s_b, np.ones(np.shape(s_a)), margin=1.0),
     make_inputs=lambda rng: (2.0 * rng.normal(size=6), 2.0 * rng.normal(size=6)),
 ))
 
