@@ -36,9 +36,10 @@ from lossutils import (
 )
 from lossutils._reduction import reduce, reduce_grad
 from lossutils._validation import (
-    as_float_array, check_closed_unit, check_ndim, check_not_empty, check_open_unit,
-    check_probabilities, check_reduction, check_same_shape, check_values_in,
+    as_float_array, check_closed_unit, check_ndim, check_not_empty, check_probabilities,
+    check_reduction, check_same_shape, check_values_in,
 )
+from lossutils.demos import _data
 
 __all__ = [
     "wrong_bce", "naive_bce_with_logits", "mse_sigmoid_loss", "mse_sigmoid_grad",
@@ -198,11 +199,7 @@ def fraud_data(n: int = 50_000, rate: float = 0.002, seed: int = 0):
     :data:`FRAUD_SHIFT` (the last feature is pure noise). With equal covariances the true
     log-odds are linear in :math:`x`, so a logistic regression can be exactly right.
     """
-    rate = check_open_unit(rate, "rate")
-    rng = np.random.default_rng(seed)
-    y = (rng.random(n) < rate).astype(np.float64)
-    X = rng.normal(size=(n, FRAUD_SHIFT.size)) + y[:, None] * FRAUD_SHIFT
-    return X, y
+    return _data.fraud_data(n, rate=rate, shift=FRAUD_SHIFT, seed=seed)
 
 
 CALIBRATION_WEIGHTS = np.array([1.5, -1.0])

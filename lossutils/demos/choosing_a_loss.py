@@ -31,6 +31,7 @@ from lossutils._validation import (
     as_float_array, check_closed_unit, check_ndim, check_not_empty, check_positive,
     check_reduction,
 )
+from lossutils.demos import _data
 
 __all__ = [
     "Recipe", "RECIPES", "CHAPTER_FILES", "FLOW", "recipe", "parity", "decision_table_html",
@@ -772,11 +773,7 @@ def logistic_hessians(w, X, y):
 
 def fraud_data(n: int = 20000, rate: float = 0.002, shift: float = 3.0, seed: int = 0):
     """Synthetic fraud-like data: 2 features, positives (rate ≈ ``rate``) shifted by ``shift``."""
-    rng = np.random.default_rng(seed)
-    y = (rng.random(n) < rate).astype(float)
-    X = rng.normal(size=(n, 2))
-    X[y == 1] += shift
-    return X, y
+    return _data.fraud_data(n, rate=rate, shift=shift, n_features=2, seed=seed)
 
 
 def fit_logistic(X, y, *, l2: float = 1e-6, iters: int = 30):

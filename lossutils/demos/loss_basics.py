@@ -23,6 +23,7 @@ import numpy as np
 
 from lossutils import binary_cross_entropy_with_logits, mse_loss, mse_loss_grad
 from lossutils._validation import as_float_array, check_not_empty, check_same_shape
+from lossutils.demos import _data
 
 __all__ = [
     "TRUE_W", "TRUE_B", "line_data", "LINE_X", "LINE_Y", "line_loss_and_grad", "residual_segments",
@@ -196,23 +197,14 @@ def fraud_data(n: int = 10_000, *, rate: float = FRAUD_RATE, shift: float = 3.0,
     """Synthetic transactions: one feature ``x`` (a risk score) and a label ``y`` (1 = fraud).
 
     Exactly ``round(rate * n)`` transactions are fraud; legitimate ones have ``x ~ N(0, 1)``, fraud
-    ``x ~ N(shift, 1)``. Shuffled, seeded.
+    ``x ~ N(shift, 1)``. Shuffled, seeded. (:func:`lossutils.demos._data.fraud_data` with
+    ``exact_count=True``.)
 
     >>> x, y = fraud_data(10_000)
     >>> int(y.sum()), float(y.mean())
     (20, 0.002)
     """
-    if int(n) != n or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}")
-    if not 0 <= rate <= 1:
-        raise ValueError(f"rate must be in [0, 1], got {rate!r}")
-    n = int(n)
-    rng = np.random.default_rng(seed)
-    y = np.zeros(n)
-    y[: int(round(rate * n))] = 1.0
-    x = np.where(y == 1, rng.normal(shift, 1.0, n), rng.normal(0.0, 1.0, n))
-    perm = rng.permutation(n)
-    return x[perm], y[perm]
+    return _data.fraud_data(n, rate=rate, shift=shift, seed=seed, exact_count=True)
 
 
 def accuracy(logits, target) -> float:
