@@ -370,19 +370,27 @@ def test_info_nce_nan_propagates_and_empty_batch():
     assert float(info_nce_loss(e, e, reduction="sum")) == 0.0
 
 
+# InfoNCE and NT-Xent validate their two embedding batches the same way
+SIMILARITY_LOSSES = [(info_nce_loss, ("queries", "keys")), (nt_xent_loss, ("z1", "z2"))]
+
+
+@pytest.mark.parametrize("fn,names", SIMILARITY_LOSSES, ids=["info_nce", "nt_xent"])
+@pytest.mark.parametrize("which", [0, 1])
+def test_similarity_losses_reject_a_zero_norm_row(fn, names, which):
+    pair = [np.ones((3, 2)), np.ones((3, 2))]
+    pair[which][2] = 0.0
+    with pytest.raises(ValueError, match=rf"row 2 of {names[which]} has zero norm"):
+        fn(*pair)
+
+
+@pytest.mark.parametrize("fn,names", SIMILARITY_LOSSES, ids=["info_nce", "nt_xent"])
+@pytest.mark.parametrize("temperature", [0.0, -0.1, float("inf"), "0.1"])
+def test_similarity_losses_temperature_must_be_positive(fn, names, temperature):
+    with pytest.raises(ValueError, match="temperature must be a positive"):
+        fn(np.eye(2), np.eye(2), temperature=temperature)
+
+
 class TestInfoNCEValidation:
-    @pytest.mark.parametrize("which", ["queries", "keys"])
-    def test_zero_norm_row(self, which):
-        q, k = np.ones((3, 2)), np.ones((3, 2))
-        (q if which == "queries" else k)[2] = 0.0
-        with pytest.raises(ValueError, match=rf"row 2 of {which} has zero norm"):
-            info_nce_loss(q, k)
-
-    @pytest.mark.parametrize("temperature", [0.0, -0.1, float("inf"), "0.1"])
-    def test_temperature_must_be_positive(self, temperature):
-        with pytest.raises(ValueError, match="temperature must be a positive"):
-            info_nce_loss(np.eye(2), np.eye(2), temperature=temperature)
-
     def test_shape_mismatch(self):
         with pytest.raises(ValueError, match=r"queries has shape \(4, 3\) but keys has shape \(5, 3\)"):
             info_nce_loss(np.ones((4, 3)), np.ones((5, 3)))
@@ -505,19 +513,7 @@ def test_nt_xent_nan_propagates():
     assert np.all(np.isnan(out)) and np.all(np.isnan(torch_nt_xent(z1, z2, 0.5, "none")))
 
 
-class TestNTXentValidation:
-    @pytest.mark.parametrize("which", ["z1", "z2"])
-    def test_zero_norm_row(self, which):
-        z1, z2 = np.ones((3, 2)), np.ones((3, 2))
-        (z1 if which == "z1" else z2)[2] = 0.0
-        with pytest.raises(ValueError, match=rf"row 2 of {which} has zero norm"):
-            nt_xent_loss(z1, z2)
-
-    @pytest.mark.parametrize("temperature", [0.0, -0.1, float("inf"), "0.5"])
-    def test_temperature_must_be_positive(self, temperature):
-        with pytest.raises(ValueError, match="temperature must be a positive"):
-            nt_xent_loss(np.eye(2), np.eye(2), temperature=temperature)
-
+class TestNTXentValidation:  # zero rows and temperature: with InfoNCE above
     def test_shapes(self):
         with pytest.raises(ValueError, match=r"z1 has shape \(4, 3\) but z2 has shape \(5, 3\)"):
             nt_xent_loss(np.ones((4, 3)), np.ones((5, 3)))
