@@ -12,8 +12,9 @@ the ratio lossutils / torch therefore comes from one run under the same machine 
   Losses without a ``*_grad`` function in lossutils have no gradient row.
 * torch runs with ``torch.set_num_threads(os.cpu_count())``; numpy's element-wise ufuncs use one
   thread. From 1e5 elements on torch is also timed with one thread, to separate the two effects.
-* "elements" is the size of the first input (pred, logits, scores, x1); for InfoNCE it is the
-  number of entries of the N x N similarity matrix (N = sqrt(elements), D = 32).
+* "elements" is the size of the first input (pred, logits, scores, x1); for InfoNCE and NT-Xent it
+  is the number of entries of the N x N query-key similarity matrix (N = sqrt(elements), D = 32;
+  NT-Xent's matrix over all 2N views is 2N x 2N).
 * memory bandwidth: at 1e7 elements, for element-wise losses, the bytes the loss must read (its
   input arrays) divided by the copy bandwidth (``np.copyto`` of an 80 MB array, read + written
   bytes per second, the STREAM convention) measured in the same run gives the time limit; the

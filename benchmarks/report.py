@@ -492,8 +492,9 @@ def page(res: dict, plot_name: str) -> str:
             "## lossutils against torch",
             "Each loss of lossutils against its torch twin on the CPU, float64, with 10³ to 10⁷ "
             "elements in the first input (logits of shape (N, 10) for the multi-class losses, "
-            "embeddings of shape (N, 16) for the pair and triplet losses; for InfoNCE the "
-            "elements are the entries of the N × N similarity matrix). The forward pass uses "
+            "embeddings of shape (N, 16) for the pair and triplet losses; for InfoNCE and NT-Xent "
+            "the elements are the entries of the N × N matrix of query-key similarities, which "
+            "NT-Xent extends to all 2N views, 2N × 2N). The forward pass uses "
             "reduction \"mean\". The gradient compares lossutils' `*_grad` function, which "
             "returns the gradient, with `torch.autograd.grad`, which needs the forward pass and "
             "the backward pass; only the losses with a `*_grad` function have a gradient row. "
