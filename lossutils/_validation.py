@@ -190,6 +190,11 @@ def check_values_in(a: np.ndarray, allowed, name: str, hint: str = "", choices: 
 
 def all_in(a: np.ndarray, allowed) -> bool:
     """Fast test: every entry of ``a`` equals one of the few ``allowed`` values (NaN does not)."""
+    if a.size <= BLOCK:  # one block: no reshaping or slicing (this is most calls)
+        hit = a == allowed[0]
+        for value in allowed[1:]:
+            hit |= a == value
+        return bool(hit.all())
     flat = a.reshape(-1)
     for lo in range(0, flat.size, BLOCK):  # a block at a time: the boolean temporaries stay small
         block = flat[lo:lo + BLOCK]

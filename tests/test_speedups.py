@@ -69,3 +69,26 @@ def test_sigmoid_and_hinge_gradient_without_where():
     expected = np.where(np.isnan(z), np.nan, np.where(1.0 - y * z > 0, -y, 0.0))
     assert np.array_equal(g, expected, equal_nan=True)
     assert not np.any(np.signbit(g[g == 0]))  # zeros are +0.0, as torch gives
+
+
+@pytest.mark.parametrize("shape", [(0,), (1,), (7,), (1000,), (33, 17), (3, 4, 5)])
+def test_reduce_is_bitwise_ndarray_sum_and_mean(shape):
+    from lossutils._reduction import reduce
+    x = RNG.standard_normal(shape) * 10.0 ** RNG.uniform(-5, 5, shape)
+    for arr in (x, x.T, x[::-1]):  # C order, transposed and reversed views
+        assert same(reduce(arr, "sum"), np.asarray(arr.sum()))
+        expected = np.asarray(np.nan) if arr.size == 0 else np.asarray(arr.mean())
+        assert same(reduce(arr, "mean"), expected)
+
+
+def test_all_in_small_and_blocked_paths_agree():
+    from lossutils._validation import BLOCK, all_in
+    for n in (0, 1, 5, BLOCK, BLOCK + 1, 3 * BLOCK):
+        y = np.where(RNG.random(n) < 0.5, -1.0, 1.0)
+        assert all_in(y, (-1.0, 1.0))
+        if n:
+            for bad in (0.0, np.nan, 2.0):
+                z = y.copy()
+                z[n - 1] = bad
+                assert not all_in(z, (-1.0, 1.0))
+                assert not all_in(z.reshape(1, -1), (-1.0, 1.0))
