@@ -213,13 +213,14 @@ def _ce_plain(z, y, grad: bool):
             continue
         with np.errstate(invalid="ignore"):  # inf - inf -> NaN, silently, as torch does
             shifted = zb - np.max(zb, axis=1, keepdims=True)  # log_softmax, as in log_softmax()
-            log_sum = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+            e = np.exp(shifted)
+            total = e.sum(axis=1, keepdims=True)
             if grad:
-                g = np.exp(shifted - log_sum)  # softmax = exp(logp)
+                g = e / total  # softmax, as in softmax(): the exp is computed once
                 g[rows, yb] -= 1.0
                 out[lo:lo + step] = g
             else:
-                out[lo:lo + step] = -(shifted[rows, yb] - log_sum[:, 0])  # -logp[i, y_i]
+                out[lo:lo + step] = -(shifted[rows, yb] - np.log(total[:, 0]))  # -logp[i, y_i]
     return out
 
 
@@ -236,13 +237,14 @@ def _ce_plain_few_classes(zb, yb, rows, out, grad: bool):
     zt = zb.T.copy()  # (C, N): row j holds class j of every sample
     with np.errstate(invalid="ignore"):  # inf - inf -> NaN, silently, as torch does
         shifted = zt - np.maximum.reduce(zt, axis=0)
-        log_sum = np.log(_pairwise_sum(np.exp(shifted)))
+        e = np.exp(shifted)
+        total = _pairwise_sum(e)
         if grad:
-            g = np.exp(shifted - log_sum)  # softmax = exp(logp)
+            g = e / total  # softmax, as in softmax(): the exp is computed once
             g[yb, rows] -= 1.0
             out[...] = g.T
         else:
-            out[...] = -(shifted[yb, rows] - log_sum)  # -logp[i, y_i]
+            out[...] = -(shifted[yb, rows] - np.log(total))  # -logp[i, y_i]
 
 
 def _pairwise_sum(a):
@@ -374,9 +376,8 @@ def cross_entropy_grad(logits, target, *, weight=None, label_smoothing=0.0, redu
         if reduction == "mean" and z.shape[0]:
             grad /= z.shape[0]
         return grad[0] if unbatched else grad
-    logp, per, coef, denom = _ce_parts(z, w, kind, t, eps)
-    with np.errstate(invalid="ignore"):  # a NaN/inf row stays NaN, as in torch
-        p = np.exp(logp)
+    _, per, coef, denom = _ce_parts(z, w, kind, t, eps)
+    p = softmax(z, axis=1)  # a NaN/inf row stays NaN, as in torch
     grad = p * coef.sum(axis=1, keepdims=True) - coef
     if reduction == "mean" and per.size:
         with np.errstate(invalid="ignore", divide="ignore"):
