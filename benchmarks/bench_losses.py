@@ -17,8 +17,8 @@ the ratio lossutils / torch therefore comes from one run under the same machine 
   NT-Xent's matrix over all 2N views is 2N x 2N).
 * memory bandwidth: at 1e7 elements, for element-wise losses, the bytes the loss must read (its
   input arrays) divided by the copy bandwidth (``np.copyto`` of an 80 MB array, read + written
-  bytes per second, the STREAM convention) measured in the same run gives the time limit; the
-  loss's median forward time is reported as a multiple of it.
+  bytes per second, the STREAM convention), timed in alternation with that loss, gives the time
+  limit; the loss's median forward time (from the same alternation) is reported as a multiple of it.
 """
 
 from __future__ import annotations
@@ -71,6 +71,7 @@ class Case:
     grad_of: str = "x"              # which input the gradient is taken with respect to
     heavy: tuple = ()               # costly numpy steps of the lossutils forward (see primitives())
     note: str = ""                  # what else the lossutils forward spends its time on, for the page
+    passes: int = 0                 # numpy passes over the data of a forward without costly functions
 
 
 def _normal(n, rng):
@@ -141,17 +142,17 @@ def cases() -> list[Case]:
         # ---- regression (element-wise)
         Case("mse_loss", "regression", True, _pair,
              lambda a: lu.mse_loss(a["x"], a["t"]), lambda a: F.mse_loss(a["x"], a["t"]),
-             lambda a: lu.mse_loss_grad(a["x"], a["t"]), "F.mse_loss"),
+             lambda a: lu.mse_loss_grad(a["x"], a["t"]), "F.mse_loss", passes=3),
         Case("l1_loss", "regression", True, _pair,
              lambda a: lu.l1_loss(a["x"], a["t"]), lambda a: F.l1_loss(a["x"], a["t"]),
-             lambda a: lu.l1_loss_grad(a["x"], a["t"]), "F.l1_loss"),
+             lambda a: lu.l1_loss_grad(a["x"], a["t"]), "F.l1_loss", passes=3),
         Case("huber_loss", "regression", True, _pair,
              lambda a: lu.huber_loss(a["x"], a["t"]), lambda a: F.huber_loss(a["x"], a["t"]),
-             lambda a: lu.huber_loss_grad(a["x"], a["t"]), "F.huber_loss", note=_HUBER_NOTE),
+             lambda a: lu.huber_loss_grad(a["x"], a["t"]), "F.huber_loss", note=_HUBER_NOTE, passes=7),
         Case("smooth_l1_loss", "regression", True, _pair,
              lambda a: lu.smooth_l1_loss(a["x"], a["t"]), lambda a: F.smooth_l1_loss(a["x"], a["t"]),
              lambda a: lu.smooth_l1_loss_grad(a["x"], a["t"]),
-             torch_expr="F.smooth_l1_loss", heavy=("divide",), note=_HUBER_NOTE + " and a division"),
+             torch_expr="F.smooth_l1_loss", note=_HUBER_NOTE + " and a division", passes=8),
         Case("log_cosh_loss", "regression", True, _pair,
              lambda a: lu.log_cosh_loss(a["x"], a["t"]),
              lambda a: torch.log(torch.cosh(a["x"] - a["t"])).mean(),
@@ -161,7 +162,7 @@ def cases() -> list[Case]:
              lambda a: lu.quantile_loss(a["x"], a["t"], q=0.9),
              lambda a: torch.maximum(0.9 * (a["t"] - a["x"]), -0.1 * (a["t"] - a["x"])).mean(),
              lambda a: lu.quantile_loss_grad(a["x"], a["t"], q=0.9),
-             torch_expr="torch.maximum(q * r, (q - 1) * r).mean(), r = t - x"),
+             torch_expr="torch.maximum(q * r, (q - 1) * r).mean(), r = t - x", passes=5),
         Case("gaussian_nll_loss", "regression", True,
              lambda n, rng: {**_pair(n, rng), "v": rng.random(n) + 0.1},
              lambda a: lu.gaussian_nll_loss(a["x"], a["t"], a["v"]),
@@ -200,11 +201,11 @@ def cases() -> list[Case]:
         Case("hinge_loss", "margin", True, _pm1,
              lambda a: lu.hinge_loss(a["x"], a["t"]), lambda a: torch.relu(1.0 - a["t"] * a["x"]).mean(),
              lambda a: lu.hinge_loss_grad(a["x"], a["t"]), "torch.relu(1 - y * s).mean()",
-             note=_PM1_NOTE),
+             note=_PM1_NOTE, passes=8),
         Case("squared_hinge_loss", "margin", True, _pm1,
              lambda a: lu.squared_hinge_loss(a["x"], a["t"]),
              lambda a: (torch.relu(1.0 - a["t"] * a["x"]) ** 2).mean(),
-             torch_expr="(torch.relu(1 - y * s) ** 2).mean()", note=_PM1_NOTE),
+             torch_expr="(torch.relu(1 - y * s) ** 2).mean()", note=_PM1_NOTE, passes=9),
         Case("multi_margin_loss", "margin", False, _scores,
              lambda a: lu.multi_margin_loss(a["x"], a["y"]), lambda a: F.multi_margin_loss(a["x"], a["y"]),
              torch_expr=f"F.multi_margin_loss, scores (N, {C})"),
@@ -212,7 +213,7 @@ def cases() -> list[Case]:
              lambda n, rng: {**_pm1(n, rng), "b": rng.standard_normal(n)},
              lambda a: lu.margin_ranking_loss(a["x"], a["b"], a["t"]),
              lambda a: F.margin_ranking_loss(a["x"], a["b"], a["t"]),
-             torch_expr="F.margin_ranking_loss", note=_PM1_NOTE),
+             torch_expr="F.margin_ranking_loss", note=_PM1_NOTE, passes=9),
         # ---- embeddings
         Case("contrastive_loss", "contrastive", False,
              lambda n, rng: {**_embeddings(2, n, rng), "s": (rng.random(max(n // D, 1)) < 0.5).astype(np.float64)},
@@ -266,13 +267,20 @@ def paired_medians(fa, fb, budget: float = 0.1, min_runs: int = 5, max_runs: int
     return statistics.median(ta), statistics.median(tb), runs
 
 
-def copy_bandwidth(n: int = 10**7, runs: int = 9) -> float:
-    """Bytes per second of ``np.copyto`` on an n-element float64 array (read + written, as STREAM)."""
+def copier(n: int = 10**7):
+    """A function that copies an n-element float64 array (``np.copyto``), and the bytes it moves
+    (read + written, the STREAM convention)."""
     src = np.random.default_rng(1).standard_normal(n)
     dst = np.empty_like(src)
-    np.copyto(dst, src)
-    times = [_once(lambda: np.copyto(dst, src)) for _ in range(runs)]
-    return 2 * src.nbytes / statistics.median(times)
+    np.copyto(dst, src)  # touch both arrays once: no page faults in the timed copies
+    return (lambda: np.copyto(dst, src)), 2 * src.nbytes
+
+
+def copy_bandwidth(n: int = 10**7, runs: int = 9) -> float:
+    """Bytes per second of ``np.copyto`` on an n-element float64 array (read + written, as STREAM)."""
+    copy, nbytes = copier(n)
+    times = [_once(copy) for _ in range(runs)]
+    return nbytes / statistics.median(times)
 
 
 def primitives(threads: int, n: int = 1 << 15) -> dict:
@@ -407,9 +415,11 @@ def run(sizes=SIZES, only=None, budget: float = 0.1, threads: int | None = None,
     selected = [c for c in cases() if not only or c.name in only or any(c.name.startswith(o) for o in only)]
     t_start = time.perf_counter()
     bw = None
+    copy = None
     for n in sizes:
         if n == max(SIZES):
             bw = copy_bandwidth(n)
+            copy = copier(n)
             log(f"  copy bandwidth at {n:.0e} float64 elements: {bw / 1e9:.1f} GB/s (read + write)")
         for case in selected:
             arrays = case.make(n, rng)
@@ -427,12 +437,16 @@ def run(sizes=SIZES, only=None, budget: float = 0.1, threads: int | None = None,
                     _, th1, _ = paired_medians(lambda: None, lambda: case.torch_fwd(tens), budget / 2, 3, 50)
                 row.update(torch_1thread_s=th1, ratio_1thread=lu_s / th1)
             rows.append(row)
-            if case.elementwise and n == max(SIZES) and bw:
+            if case.elementwise and n == max(SIZES) and copy:
+                # the loss and the copy timed in alternation, so that both see the same memory
+                # system (this machine's copy bandwidth varies by half from minute to minute)
+                lu_b, copy_s, _ = paired_medians(lambda: case.lu_fwd(arrays), copy[0], budget, 5, 50)
                 nbytes = sum(v.nbytes for v in arrays.values())
-                limit = nbytes / bw
+                limit = nbytes * copy_s / copy[1]
                 bandwidth.append({"loss": case.name, "elements": n, "bytes_read": nbytes,
-                                  "limit_s": limit, "lossutils_s": lu_s, "torch_s": th_s,
-                                  "multiple": lu_s / limit, "torch_multiple": th_s / limit,
+                                  "copy_GBps": copy[1] / copy_s / 1e9,
+                                  "limit_s": limit, "lossutils_s": lu_b, "torch_s": th_s,
+                                  "multiple": lu_b / limit, "torch_multiple": th_s / limit,
                                   "budget": BANDWIDTH_BUDGET})
             msg = f"  {case.name:34s} {n:>9.0e} forward  {lu_s * 1e3:9.3f} ms vs torch {th_s * 1e3:9.3f} ms  x{lu_s / th_s:5.2f}"
             if case.lu_grad is not None:
@@ -471,6 +485,7 @@ def run(sizes=SIZES, only=None, budget: float = 0.1, threads: int | None = None,
         "torch_expressions": {c.name: c.torch_expr for c in selected},
         "heavy_steps": {c.name: list(c.heavy) for c in selected},
         "notes": {c.name: c.note for c in selected if c.note},
+        "passes": {c.name: c.passes for c in selected if c.passes},
         "seconds": time.perf_counter() - t_start,
     }
 

@@ -188,14 +188,24 @@ def _bandwidth_table(res: dict) -> str:
     if not bw:
         return "Not measured in this run (it needs the 10⁷ size)."
     gbps = losses.get("copy_bandwidth_GBps") or 0
-    rows = [[f"`{r['loss']}`", f"{r['bytes_read'] / 1e6:.0f}", _ms(r["limit_s"]), _ms(r["lossutils_s"]),
-             _x(r["multiple"], 3.0), f"{r['torch_multiple']:.1f}×"] for r in bw]
-    return (f"The copy bandwidth measured in this run (`np.copyto` of an 80 MB array, bytes read "
-            f"plus bytes written per second) was **{gbps:.1f} GB/s**. A loss that must read B bytes "
+    paired = all("copy_GBps" in r for r in bw)
+    rows = [[f"`{r['loss']}`", f"{r['bytes_read'] / 1e6:.0f}"]
+            + ([f"{r['copy_GBps']:.1f}"] if paired else [])
+            + [_ms(r["limit_s"]), _ms(r["lossutils_s"]), _x(r["multiple"], 3.0), f"{r['torch_multiple']:.1f}×"]
+            for r in bw]
+    if paired:
+        lo, hi = min(r["copy_GBps"] for r in bw), max(r["copy_GBps"] for r in bw)
+        intro = (f"The copy bandwidth (`np.copyto` of an 80 MB array, bytes read plus bytes written per "
+                 f"second) is timed in alternation with each loss, because it varies on this machine: "
+                 f"from {lo:.1f} to {hi:.1f} GB/s during this run ({gbps:.1f} GB/s at the start). ")
+    else:
+        intro = (f"The copy bandwidth measured in this run (`np.copyto` of an 80 MB array, bytes read "
+                 f"plus bytes written per second) was **{gbps:.1f} GB/s**. ")
+    return (intro + "A loss that must read B bytes "
             "cannot take less than B ÷ bandwidth; the table gives lossutils' forward time (reduction "
             "\"mean\") as a multiple of that limit (budget 3×), and torch's for comparison.\n\n"
-            + _table(["loss", "MB read", "limit (ms)", "lossutils (ms)", "lossutils ÷ limit",
-                      "torch ÷ limit"], rows))
+            + _table(["loss", "MB read"] + (["copy GB/s"] if paired else [])
+                     + ["limit (ms)", "lossutils (ms)", "lossutils ÷ limit", "torch ÷ limit"], rows))
 
 
 def _widget_table(res: dict) -> str:
@@ -378,7 +388,7 @@ def _why(res: dict) -> str:
                     parts.append(f"and element-wise losses without a costly function ({names_of(simple)}) "
                                  "at " + ", ".join(_size(n) for n in sizes_simple) + " elements, where "
                                  "torch's one fused pass over data already in the cache beats numpy's "
-                                 "three to seven passes")
+                                 "three to nine passes")
                 if parts:
                     text += (" The rest are slower than torch on one thread as well: " + "; ".join(parts) + ".")
             text += (" Closing these would take fused, vectorised kernels, i.e. compiled code (numexpr, "
@@ -401,10 +411,16 @@ def _why(res: dict) -> str:
         for r in bw:
             steps = heavy.get(r["loss"], [])
             floor = sum(ns.get(s, {}).get("numpy", 0.0) for s in steps) * r["elements"] / 1e9
+            passes = (losses.get("passes") or {}).get(r["loss"], 0)
+            sub = ns.get("subtract", {}).get("numpy", 0.0)
             if steps and ns:
                 items.append(f"`{r['loss']}` ({r['multiple']:.1f}× the limit of {_ms(r['limit_s'])} ms) "
                              f"evaluates {', '.join(steps)} per element: {_ms(floor)} ms at numpy's "
                              "measured per-element costs before any memory traffic")
+            elif passes and sub:
+                items.append(f"`{r['loss']}` ({r['multiple']:.1f}× the limit of {_ms(r['limit_s'])} ms) "
+                             f"makes {passes} numpy passes over its data (checks, formula, sum): at the "
+                             f"{sub:.2f} ns per element of one pass in the cache, {_ms(passes * sub * r['elements'] / 1e9)} ms")
             else:
                 note = (losses.get("notes") or {}).get(r["loss"], "")
                 items.append(f"`{r['loss']}` ({r['multiple']:.1f}×)" + (f": {note}" if note else ""))
