@@ -154,6 +154,10 @@ def _load(path: Path):
 
 
 _CHECK_NAMES = {"check", "check_result"}
+# Two threads in ast.parse at once can fail in CPython 3.11 with "SystemError: AST constructor
+# recursion depth mismatch" (python/cpython#106905; seen once in our CI while grade() read two
+# submissions in parallel). Parsing a cell is quick: one thread at a time.
+_PARSE_LOCK = threading.Lock()
 _CHECK_RE = re.compile(r"""\bcheck(?:_result)?\(\s*(?:label\s*=\s*)?(['"])([\w.-]+)\1""")
 
 
@@ -166,16 +170,17 @@ def find_check_calls(source: str) -> list[tuple[str, str | None]]:
     >>> find_check_calls('answer = 2 * x\\ncheck("loss-basics-ex1", answer)')
     [('loss-basics-ex1', 'answer')]
     """
-    try:
-        from IPython.core.inputtransformer2 import TransformerManager
+    with _PARSE_LOCK:  # grade() reads submissions on several threads; see _PARSE_LOCK
+        try:
+            from IPython.core.inputtransformer2 import TransformerManager
 
-        code = TransformerManager().transform_cell(source)  # %magics and !shell lines to Python
-    except Exception:
-        code = source
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError):
-        return [(m.group(2), None) for m in _CHECK_RE.finditer(source)]
+            code = TransformerManager().transform_cell(source)  # %magics and !shell lines to Python
+        except Exception:
+            code = source
+        try:
+            tree = ast.parse(code)
+        except (SyntaxError, ValueError):
+            return [(m.group(2), None) for m in _CHECK_RE.finditer(source)]
     found = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
