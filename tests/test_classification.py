@@ -16,6 +16,7 @@ from lossutils.classification import (
     cross_entropy, cross_entropy_grad, kl_div, log_softmax, nll_loss, sigmoid,
     sigmoid_focal_loss, softmax,
 )
+from _helpers import assert_reduced, central_diff
 
 REDUCTIONS = ["none", "mean", "sum"]
 SMOOTHING = [0.0, 0.1, 0.5, 1.0]
@@ -40,21 +41,6 @@ def no_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         yield
-
-
-def assert_reduced(out):
-    assert isinstance(out, np.ndarray) and out.shape == () and out.dtype == np.float64
-
-
-def central_diff(f, x, h=1e-6):
-    x = np.array(x, dtype=np.float64)
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        xp, xm = x.copy(), x.copy()
-        xp[i] += h
-        xm[i] -= h
-        grad[i] = (f(xp) - f(xm)) / (2 * h)
-    return grad
 
 
 def random_ce_case(rng, n, c, kind, weighted, scale=2.0):

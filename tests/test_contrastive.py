@@ -7,6 +7,7 @@ import torch.nn.functional as F
 from hypothesis import given, settings, strategies as st
 
 from lossutils import contrastive_loss, info_nce_loss, nt_xent_loss, triplet_margin_loss
+from _helpers import assert_reduced
 
 REDUCTIONS = ["none", "mean", "sum"]
 SHAPES = [(1, 1), (5, 3), (16, 8)]
@@ -18,10 +19,6 @@ def T(x, grad=False):
 
 def torch_reduce(values, reduction):
     return {"none": lambda v: v, "mean": torch.mean, "sum": torch.sum}[reduction](values)
-
-
-def assert_reduced(out):
-    assert isinstance(out, np.ndarray) and out.shape == () and out.dtype == np.float64
 
 
 def numeric_grad(f, x, h=1e-6):

@@ -10,6 +10,7 @@ from hypothesis.extra import numpy as hnp
 from lossutils import (
     hinge_loss, hinge_loss_grad, margin_ranking_loss, multi_margin_loss, squared_hinge_loss,
 )
+from _helpers import assert_reduced
 
 REDUCTIONS = ["none", "mean", "sum"]
 SHAPES = [(), (1,), (7,), (3, 4), (2, 3, 5)]
@@ -34,10 +35,6 @@ def torch_squared_hinge(s, y, margin=1.0, reduction="mean"):
 
 def random_pm1(rng, shape):
     return rng.choice([-1.0, 1.0], size=shape)
-
-
-def assert_reduced(out):
-    assert isinstance(out, np.ndarray) and out.shape == () and out.dtype == np.float64
 
 
 # ----------------------------------------------------------------------------- hinge

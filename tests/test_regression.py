@@ -15,6 +15,7 @@ from lossutils.regression import (
     log_cosh_loss_grad, mse_loss, mse_loss_grad, poisson_nll_loss, quantile_loss,
     quantile_loss_grad, smooth_l1_loss, smooth_l1_loss_grad,
 )
+from _helpers import assert_reduced, central_diff
 
 REDUCTIONS = ["none", "mean", "sum"]
 SETTINGS = settings(max_examples=25, deadline=None, derandomize=True, database=None)
@@ -74,22 +75,6 @@ GRADS = {
     "quantile": (quantile_loss_grad, torch_quantile_t, {"q": 0.8}),
 }
 ALL_GRADS = [g for g, _, _ in GRADS.values()]
-
-
-def assert_reduced(out):
-    assert isinstance(out, np.ndarray) and out.shape == () and out.dtype == np.float64
-
-
-def central_diff(f, x, h=1e-6):
-    """Central finite differences of the scalar function f at x (float64 array)."""
-    x = np.array(x, dtype=np.float64)
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        xp, xm = x.copy(), x.copy()
-        xp[i] += h
-        xm[i] -= h
-        grad[i] = (f(xp) - f(xm)) / (2 * h)
-    return grad
 
 
 def torch_grad(torch_fn, p, t, reduction, **kw):
