@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from hypothesis import given, settings, strategies as st
 
 from lossutils import contrastive_loss, info_nce_loss, nt_xent_loss, triplet_margin_loss
-from _helpers import assert_reduced
+from _helpers import assert_reduced, central_diff
 
 REDUCTIONS = ["none", "mean", "sum"]
 SHAPES = [(1, 1), (5, 3), (16, 8)]
@@ -19,16 +19,6 @@ def T(x, grad=False):
 
 def torch_reduce(values, reduction):
     return {"none": lambda v: v, "mean": torch.mean, "sum": torch.sum}[reduction](values)
-
-
-def numeric_grad(f, x, h=1e-6):
-    """Central differences of the scalar f at x (float64 array)."""
-    g = np.empty_like(x)
-    for i in np.ndindex(x.shape):
-        e = np.zeros_like(x)
-        e[i] = h
-        g[i] = (float(f(x + e)) - float(f(x - e))) / (2 * h)
-    return g
 
 
 # ------------------------------------------------------------------------ contrastive
@@ -91,7 +81,7 @@ def test_contrastive_gradient_torch_autograd_vs_finite_differences():
     assert np.all(np.abs(d - margin) > 1e-3) and np.all(d[same == 0] < margin)
     loss, a = torch_contrastive(x1, x2, same, margin, "mean", grad=True)
     loss.backward()
-    num = numeric_grad(lambda z: contrastive_loss(z, x2, same, margin=margin), x1)
+    num = central_diff(lambda z: contrastive_loss(z, x2, same, margin=margin), x1)
     np.testing.assert_allclose(num, a.grad.numpy(), rtol=1e-6, atol=1e-9)
 
 
@@ -222,7 +212,7 @@ def test_triplet_gradient_torch_autograd_vs_finite_differences():
     assert np.any(inner > 0) and np.any(inner < 0)  # both regimes are exercised
     ta = T(a, grad=True)
     F.triplet_margin_loss(ta, T(p), T(n), margin=margin).backward()
-    num = numeric_grad(lambda z: triplet_margin_loss(z, p, n, margin=margin), a)
+    num = central_diff(lambda z: triplet_margin_loss(z, p, n, margin=margin), a)
     np.testing.assert_allclose(num, ta.grad.numpy(), rtol=1e-6, atol=1e-9)
 
 
@@ -322,15 +312,6 @@ def test_info_nce_is_scale_invariant_even_where_torch_underflows():
     for scale in (1e-200, 1e200):
         np.testing.assert_allclose(info_nce_loss(scale * q, scale * k, reduction="none"), ref,
                                    rtol=1e-13)
-
-
-def test_info_nce_gradient_torch_autograd_vs_finite_differences():
-    rng = np.random.default_rng(34)
-    q, k = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
-    loss, tq = torch_info_nce(q, k, 0.5, "mean", grad=True)
-    loss.backward()
-    num = numeric_grad(lambda z: info_nce_loss(z, k, temperature=0.5), q)
-    np.testing.assert_allclose(num, tq.grad.numpy(), rtol=1e-6, atol=1e-9)
 
 
 def test_info_nce_single_pair_costs_zero():
@@ -447,15 +428,6 @@ def test_nt_xent_extreme_inputs_low_temperature_and_scale():
         np.testing.assert_allclose(nt_xent_loss(scale * z1, scale * z2, reduction="none"), ref, rtol=1e-13)
 
 
-def test_nt_xent_gradient_torch_autograd_vs_finite_differences():
-    rng = np.random.default_rng(53)
-    z1, z2 = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
-    loss, t1 = torch_nt_xent(z1, z2, 0.5, "mean", grad=True)
-    loss.backward()
-    num = numeric_grad(lambda z: nt_xent_loss(z, z2, temperature=0.5), z1)
-    np.testing.assert_allclose(num, t1.grad.numpy(), rtol=1e-6, atol=1e-9)
-
-
 def test_nt_xent_single_pair_costs_zero_and_empty_batch():
     # one sample: each view's only candidate is its partner
     np.testing.assert_array_equal(nt_xent_loss([[1.0, 2.0]], [[-3.0, 0.5]], reduction="none"), [0.0, 0.0])
@@ -516,3 +488,14 @@ def test_batch_losses_match_torch_hypothesis(name, n, d, seed, temperature, scal
     a, b = scale * rng.normal(size=(n, d)), scale * rng.normal(size=(n, d))
     np.testing.assert_allclose(ours(a, b, temperature=temperature, reduction="none"),
                                theirs(a, b, temperature, "none"), rtol=1e-9, atol=1e-11)
+
+
+@pytest.mark.parametrize("name, seed", [("info_nce", 34), ("nt_xent", 53)])
+def test_batch_losses_torch_autograd_vs_finite_differences(name, seed):
+    ours, theirs = _BATCH_LOSSES[name]
+    rng = np.random.default_rng(seed)
+    a, b = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+    loss, ta = theirs(a, b, 0.5, "mean", grad=True)
+    loss.backward()
+    num = central_diff(lambda z: ours(z, b, temperature=0.5), a)
+    np.testing.assert_allclose(num, ta.grad.numpy(), rtol=1e-6, atol=1e-9)
