@@ -9,7 +9,8 @@ import numpy as np
 
 from lossutils import binary_cross_entropy, binary_cross_entropy_with_logits
 from lossutils.checks import Choice, Function, Numeric, exercise
-from lossutils.demos.binary_cross_entropy import brier_score, mse_sigmoid_grad_peak
+from lossutils import mse_loss as brier_score  # the Brier score is the MSE of the probabilities
+from lossutils.course.binary_cross_entropy import mse_sigmoid_grad_peak
 
 
 def _extreme_logits(rng: np.random.Generator) -> tuple:

@@ -11,7 +11,7 @@ import numpy as np
 
 from lossutils import cross_entropy
 from lossutils.checks import Choice, Function, Numeric, exercise
-from lossutils.demos.cross_entropy import optimal_logit_gap
+from lossutils.course.cross_entropy import optimal_logit_gap
 
 # ex1: cross-entropy by hand for logits [0, ln 3, 0] and true class 0 (= ln 5)
 EX1_LOGITS, EX1_TARGET = [0.0, math.log(3.0), 0.0], 0
