@@ -140,14 +140,15 @@ def focal_curves(gamma: float = 2.0, alpha: float = 0.25) -> dict:
     bce = binary_cross_entropy_with_logits(_LOGIT_PT, ones, reduction="none")
     pos = sigmoid_focal_loss(_LOGIT_PT, ones, alpha=alpha, gamma=gamma, reduction="none")
     neg = sigmoid_focal_loss(-_LOGIT_PT, zeros, alpha=alpha, gamma=gamma, reduction="none")
-    keep = neg / bce  # share a negative keeps; p_t = 0.9 (easy) and 0.1 (hard) below
-    easy, hard = (float(np.interp(pt, _PT, keep)) for pt in (0.9, 0.1))
+    z_easy_hard = np.log([1 / 9, 9])  # negatives with p_t = 0.9 (easy) and 0.1 (hard)
+    easy, hard = (sigmoid_focal_loss(z_easy_hard, [0.0, 0.0], alpha=alpha, gamma=gamma, reduction="none")
+                  / binary_cross_entropy_with_logits(z_easy_hard, [0.0, 0.0], reduction="none"))
     return {
         "loss": [Line(_PT, bce, label="BCE −log pₜ", style="dotted"),
                  Line(_PT, pos, label="focal, positive (y = 1)"),
                  Line(_PT, neg, label="focal, negative (y = 0)", style="dashed")],
         "factor": [Line(_PT, pos / bce, label="positive: αₜ(1 − pₜ)^γ"),
-                   Line(_PT, keep, label="negative: αₜ(1 − pₜ)^γ", style="dashed")],
+                   Line(_PT, neg / bce, label="negative: αₜ(1 − pₜ)^γ", style="dashed")],
         "text": (f"γ = {gamma:g}, α = {'off' if alpha < 0 else f'{alpha:g}'}: a negative keeps "
                  f"{easy:.2g} of its BCE when easy (pₜ = 0.9) and {hard:.2g} when hard "
                  f"(pₜ = 0.1): a hard example weighs {hard / easy:.3g}× as much as an easy one"),
