@@ -312,7 +312,7 @@ def test_multi_margin_empty_batch():
 class TestMultiMarginValidation:
     @pytest.mark.parametrize("bad", [3, -1, 10])
     def test_class_index_out_of_range(self, bad):
-        with pytest.raises(ValueError, match=rf"class index {bad}, out of range for 3 classes.*0 \.\. 2"):
+        with pytest.raises(ValueError, match=rf"class index {bad}, out of range for 3 classes; class indices must be in \[0, 2\]$"):
             multi_margin_loss(np.zeros((2, 3)), [0, bad])
 
     def test_scalar_target_out_of_range(self):

@@ -281,16 +281,16 @@ def test_reduce_grad_elementwise():
 def test_reduce_grad_mean_divides_by_number_of_losses_not_elements():
     # cross-entropy: logits (N, C) give N losses, so the mean gradient is divided by N = 2
     g = np.ones((2, 3))
-    np.testing.assert_array_equal(reduce_grad(g, "mean", n_losses=2), g / 2)
+    np.testing.assert_array_equal(reduce_grad(g, "mean", denom=2), g / 2)
     np.testing.assert_array_equal(reduce_grad(g, "mean"), g / 6)  # default: element-wise loss
-    np.testing.assert_array_equal(reduce_grad(g, "sum", n_losses=2), g)
+    np.testing.assert_array_equal(reduce_grad(g, "sum", denom=2), g)
 
 
 def test_reduce_grad_matches_torch_for_a_row_loss():
     torch = pytest.importorskip("torch")
     x = torch.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
     (x ** 2).sum(dim=1).mean().backward()  # 2 losses from 6 elements
-    np.testing.assert_allclose(reduce_grad(2 * x.detach().numpy(), "mean", n_losses=2),
+    np.testing.assert_allclose(reduce_grad(2 * x.detach().numpy(), "mean", denom=2),
                                x.grad.numpy(), rtol=1e-15)
 
 
