@@ -1,6 +1,5 @@
 """Tests of lossutils.classification (torch is the reference)."""
 
-import contextlib
 import math
 import warnings
 
@@ -8,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, strategies as st
 from hypothesis.extra import numpy as hnp
 
 from lossutils.classification import (
@@ -16,31 +15,9 @@ from lossutils.classification import (
     cross_entropy, cross_entropy_grad, kl_div, log_softmax, nll_loss, nll_loss_grad, sigmoid,
     sigmoid_focal_loss, softmax,
 )
-from _helpers import assert_reduced, central_diff
+from _helpers import L, REDUCTIONS, T, assert_reduced, central_diff, no_warnings, torch_reduce
 
-REDUCTIONS = ["none", "mean", "sum"]
 SMOOTHING = [0.0, 0.1, 0.5, 1.0]
-SETTINGS = settings(max_examples=25, deadline=None, derandomize=True, database=None)
-
-
-def T(x):
-    return torch.tensor(np.asarray(x, dtype=np.float64), dtype=torch.float64)
-
-
-def L(y):
-    return torch.tensor(np.asarray(y), dtype=torch.long)
-
-
-def torch_reduce(values, reduction):
-    return {"none": lambda v: v, "mean": torch.mean, "sum": torch.sum}[reduction](values)
-
-
-@contextlib.contextmanager
-def no_warnings():
-    """Turn every warning (numpy overflow, divide by zero, invalid value) into an error."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
 
 
 def random_ce_case(rng, n, c, kind, weighted, scale=2.0):
@@ -87,7 +64,6 @@ def test_softmax_worked_value():
                                np.exp([2.0, 1.0, 0.1]) / np.exp([2.0, 1.0, 0.1]).sum(), rtol=1e-15)
 
 
-@SETTINGS
 @given(shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=5),
        seed=st.integers(0, 2**32 - 1), scale=st.sampled_from([1.0, 30.0, 1000.0]),
        data=st.data())
@@ -214,7 +190,6 @@ def test_label_smoothing_formula():
     np.testing.assert_allclose(cross_entropy(z, y, label_smoothing=eps), expected, rtol=1e-15)
 
 
-@SETTINGS
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 6), c=st.integers(1, 5),
        kind=st.sampled_from(["index", "probs"]), weighted=st.booleans(),
        eps=st.sampled_from(SMOOTHING), reduction=st.sampled_from(REDUCTIONS),
@@ -310,7 +285,6 @@ def test_cross_entropy_nan_propagates():
 
 # ---------------------------------------------------------------------------- nll_loss
 
-@SETTINGS
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 6), c=st.integers(1, 5),
        weighted=st.booleans(), reduction=st.sampled_from(REDUCTIONS))
 def test_nll_loss_parity_with_torch(seed, n, c, weighted, reduction):
@@ -324,7 +298,6 @@ def test_nll_loss_parity_with_torch(seed, n, c, weighted, reduction):
 
 # ------------------------------------------------------------------------- ignore_index
 
-@SETTINGS
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 6), c=st.integers(1, 5),
        weighted=st.booleans(), eps=st.sampled_from([0.0, 0.3]),
        reduction=st.sampled_from(REDUCTIONS), ignore_index=st.sampled_from([-100, -1, 0]))
@@ -461,7 +434,6 @@ def test_bce_is_two_class_cross_entropy():
                                rtol=1e-13)
 
 
-@SETTINGS
 @given(shape=hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=5),
        seed=st.integers(0, 2**32 - 1), reduction=st.sampled_from(REDUCTIONS),
        weight_kind=st.sampled_from([None, "same", "last", "scalar"]), soft=st.booleans())
@@ -480,7 +452,6 @@ def test_bce_parity_with_torch(shape, seed, reduction, weight_kind, soft):
     np.testing.assert_allclose(out, ref.numpy(), rtol=1e-13, atol=1e-14)
 
 
-@SETTINGS
 @given(shape=hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=5),
        seed=st.integers(0, 2**32 - 1), reduction=st.sampled_from(REDUCTIONS),
        weighted=st.booleans(), pos_weighted=st.booleans(), soft=st.booleans(),
@@ -587,7 +558,6 @@ def test_bce_probs_outside_unit_interval():
 
 # ---------------------------------------------------------------------------- focal loss
 
-@SETTINGS
 @given(shape=hnp.array_shapes(min_dims=1, max_dims=2, min_side=1, max_side=5),
        seed=st.integers(0, 2**32 - 1), reduction=st.sampled_from(REDUCTIONS),
        alpha=st.sampled_from([0.25, -1.0, 0.0, 1.0, 0.6]), gamma=st.sampled_from([0.0, 0.5, 2.0, 5.0]),
@@ -630,7 +600,6 @@ def test_focal_bad_hyperparameters():
 KL_REDUCTIONS = ["batchmean", "sum", "mean", "none"]
 
 
-@SETTINGS
 @given(shape=hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=5),
        seed=st.integers(0, 2**32 - 1), reduction=st.sampled_from(KL_REDUCTIONS),
        log_target=st.booleans(), zeros=st.booleans())

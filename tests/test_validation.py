@@ -1,10 +1,9 @@
 """Unit tests of the shared helpers in lossutils._validation and lossutils._reduction."""
 
-import warnings
-
 import numpy as np
 import pytest
 
+from _helpers import no_warnings
 from lossutils._reduction import reduce, reduce_grad
 from lossutils._validation import (
     as_float_array, as_index_array, check_axis, check_closed_unit, check_ndim, check_not_empty,
@@ -253,8 +252,7 @@ def test_reduce_keeps_shape_for_none_and_reduces_all_axes():
 
 
 def test_reduce_empty_like_torch_without_warning():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with no_warnings():
         assert np.isnan(reduce(np.zeros(0), "mean"))
         assert float(reduce(np.zeros(0), "sum")) == 0.0
         assert reduce(np.zeros(0), "none").shape == (0,)
