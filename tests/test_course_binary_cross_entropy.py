@@ -108,17 +108,3 @@ def test_threshold_view_counts():
     assert f"false alarms {fp}" in ex.text and "random, threshold 0.95" in ex.text
     recall, precision = ex.data("pr", "precision–recall curve")
     assert recall[-1] == 1.0 and precision[-1] == pytest.approx(y.mean(), abs=0.05)
-
-
-# ------------------------------------------------------------- SigLIP / CLIP (until public in 13)
-
-def test_siglip_and_clip_match_torch():
-    rng = np.random.default_rng(0)
-    for n, t, b in ((1, 1.0, 0.0), (4, 10.0, -10.0), (6, 30.0, 5.0)):
-        img, txt = rng.normal(size=(n, 5)), rng.normal(size=(n, 5))
-        u, v = F.normalize(torch.tensor(img), dim=1), F.normalize(torch.tensor(txt), dim=1)
-        z = t * u @ v.T
-        siglip = -F.logsigmoid((2 * torch.eye(n) - 1) * (z + b)).sum() / n
-        clip = 0.5 * (F.cross_entropy(z, torch.arange(n)) + F.cross_entropy(z.T, torch.arange(n)))
-        assert float(d.siglip_loss(img, txt, scale=t, bias=b)) == pytest.approx(siglip.item(), rel=1e-10)
-        assert float(d.clip_loss(img, txt, scale=t)) == pytest.approx(clip.item(), rel=1e-10)

@@ -11,14 +11,13 @@ from __future__ import annotations
 import numpy as np
 
 from lossutils import (
-    binary_cross_entropy_with_logits, binary_cross_entropy_with_logits_grad, info_nce_loss, sigmoid,
-    sigmoid_focal_loss,
+    binary_cross_entropy_with_logits, binary_cross_entropy_with_logits_grad, sigmoid, sigmoid_focal_loss,
 )
 
 __all__ = [
     "trap_data", "TRAP_WEIGHTS", "separable_data", "calibration_data", "CALIBRATION_WEIGHTS",
     "CALIBRATION_BIAS", "mse_sigmoid_grad_peak", "bce_vs_mse", "ALPHAS", "focal_curves",
-    "threshold_view", "siglip_loss", "clip_loss",
+    "threshold_view",
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -180,38 +179,3 @@ def threshold_view(probs_by_model: dict, target, pr_curve):
         }
 
     return compute
-
-
-# --------------------------------------------------------------------------------------------
-# SigLIP and CLIP (until lossutils.siglip_loss and lossutils.clip_loss are public)
-# --------------------------------------------------------------------------------------------
-
-def _unit(x):
-    x = np.asarray(x, dtype=np.float64)
-    return x / np.linalg.norm(x, axis=1, keepdims=True)
-
-
-def siglip_loss(images, texts, *, scale: float = 10.0, bias: float = -10.0, reduction="mean"):
-    r"""SigLIP's sigmoid loss: :math:`\frac1N\sum_{i,j}\mathrm{BCE}(t\,u_i\cdot v_j + b,\ [i = j])`
-    on unit-norm embeddings; ``reduction="none"`` returns the (N, N) matrix of terms.
-
-    >>> eye = np.eye(2)
-    >>> round(float(siglip_loss(eye, eye, scale=1.0, bias=0.0)), 4)
-    1.0064
-    """
-    u, v = _unit(images), _unit(texts)
-    values = binary_cross_entropy_with_logits(scale * u @ v.T + bias, np.eye(len(u)), reduction="none")
-    if reduction == "none":
-        return values
-    return np.asarray(values.sum() / len(u) if reduction == "mean" else values.sum())
-
-
-def clip_loss(images, texts, *, scale: float = 10.0):
-    r"""CLIP's symmetric softmax loss: the mean of the row-wise and column-wise cross-entropies.
-
-    >>> eye = np.eye(2)
-    >>> round(float(clip_loss(eye, eye, scale=1.0)), 6)
-    0.313262
-    """
-    return 0.5 * (info_nce_loss(images, texts, temperature=1.0 / scale)
-                  + info_nce_loss(texts, images, temperature=1.0 / scale))
