@@ -1,9 +1,10 @@
-r"""Data, compute and widget helpers of chapter 5, "Hinge and contrastive losses".
+r"""Synthetic data, samplers and widget compute of chapter 5, "Hinge and contrastive losses".
 
-Everything here is numpy and :mod:`lossutils`; torch is imported only inside the two samplers
-that feed the chapter's torch demos (:func:`random_triplets`, :func:`class_pair_batches`), and
-matplotlib not at all. The widget compute functions (:func:`triplet_explorer`,
-:func:`info_nce_explorer`, :func:`hinge_explorer`) are pure: numbers in, plot primitives out.
+What the chapter teaches (the surrogates of the 0-1 loss, the Weston–Watkins hinge, the kinds of
+triplets, the InfoNCE bound on mutual information) is written out in the chapter. This module
+keeps what a reader need not study: the data sets, the random samplers of the torch demo, a score
+for embeddings, and the pure compute functions of the three widgets (numbers in, plot primitives
+out). torch is imported only inside the two samplers.
 """
 
 from __future__ import annotations
@@ -17,80 +18,21 @@ from lossutils import (
     cross_entropy_grad, hinge_loss, hinge_loss_grad, softmax, squared_hinge_loss,
     triplet_margin_loss,
 )
-from lossutils._reduction import reduce
 from lossutils.widgets import Bars, HLine, Line, Points, VLine
-from lossutils._validation import (
-    as_float_array, as_index_array, check_ndim, check_positive, check_reduction,
-)
 
 __all__ = [
-    "SURROGATES", "surrogate_losses", "surrogate_grads", "two_blobs",
-    "weston_watkins_loss", "triplet_kind", "triplet_kind_counts", "TRIPLET_KINDS",
-    "info_nce_mi_bound", "gaussian_mi", "gaussian_critic", "mi_bound_curve",
-    "make_clusters", "random_triplets", "class_pair_batches", "nearest_centroid_accuracy",
-    "hinge_explorer", "triplet_explorer", "TRIPLET_POSITIVE", "info_nce_explorer",
-    "INFO_NCE_NEGATIVES", "INFO_NCE_TEMPERATURES", "temperature_for_weight",
+    "two_blobs", "triplet_kind_counts", "make_clusters", "random_triplets",
+    "class_pair_batches", "nearest_centroid_accuracy", "hinge_explorer", "triplet_explorer",
+    "TRIPLET_POSITIVE", "info_nce_explorer", "INFO_NCE_NEGATIVES", "INFO_NCE_TEMPERATURES",
+    "temperature_for_weight",
 ]
 
-_LN2 = math.log(2.0)
 
-# --------------------------------------------------------------------------------------------
-# Binary margins: the 0-1 loss and its convex surrogates
-# --------------------------------------------------------------------------------------------
-
-#: The losses of the surrogate figure, as functions of the margin m = y*s.
-SURROGATES = ("0-1", "hinge", "logistic", "squared", "exponential")
-
-
-def surrogate_losses(margins):
-    r"""The 0-1 loss and four convex surrogates, evaluated at margins :math:`m = y\,s`.
-
-    .. math::
-        \ell_{0\text{-}1} = [m \le 0],\quad \ell_\text{hinge} = \max(0, 1 - m),\quad
-        \ell_\text{logistic} = \log_2(1 + e^{-m}),\quad \ell_\text{squared} = (1 - m)^2,\quad
-        \ell_\text{exp} = e^{-m}
-
-    The logistic loss is in bits (base 2) so that, like the others, it equals 1 at m = 0 and lies
-    above the 0-1 loss everywhere; in nats (what ``BCEWithLogitsLoss`` computes) it is ln 2 times
-    smaller and dips *below* the 0-1 loss near m = 0. Margin 0 counts as an error (a tie).
-
-    Hinge and logistic go through :mod:`lossutils` (``hinge_loss`` and
-    ``binary_cross_entropy_with_logits`` with label +1, since the margin already carries y).
-
-    Returns:
-        dict name -> array of the same shape as ``margins``, keys in :data:`SURROGATES` order.
-    """
-    m = as_float_array(margins, "margins")
-    ones = np.ones_like(m)
-    return {
-        "0-1": np.where(np.isnan(m), np.nan, (m <= 0).astype(np.float64)),
-        "hinge": hinge_loss(m, ones, reduction="none"),
-        "logistic": binary_cross_entropy_with_logits(m, ones, reduction="none") / _LN2,
-        "squared": (1.0 - m) ** 2,
-        "exponential": np.exp(-m),
-    }
-
-
-def surrogate_grads(margins):
-    r"""Derivatives with respect to the margin of the hinge, squared hinge, logistic (nats)
-    and exponential losses: how hard each loss still pushes a sample at margin m.
-
-    .. math::
-        \partial_m \ell_\text{hinge} = -[m < 1],\quad \partial_m \ell_\text{sq.hinge} =
-        -2\max(0, 1 - m),\quad \partial_m \ell_\text{logistic} = -\sigma(-m),\quad
-        \partial_m \ell_\text{exp} = -e^{-m}
-
-    The logistic loss here is in nats (the cross-entropy of the chapter), so its slope is
-    ``sigmoid(m) - 1`` from ``binary_cross_entropy_with_logits_grad``.
-    """
-    m = as_float_array(margins, "margins")
-    ones = np.ones_like(m)
-    return {
-        "hinge": hinge_loss_grad(m, ones, reduction="none"),
-        "squared hinge": -2.0 * np.maximum(0.0, 1.0 - m),
-        "logistic": binary_cross_entropy_with_logits_grad(m, ones, reduction="none"),
-        "exponential": -np.exp(-m),
-    }
+def _positive(value, name):
+    value = float(value)
+    if not value > 0:
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+    return value
 
 
 def two_blobs(n_per_class=100, *, distance=3.0, spread=1.0, seed=0):
@@ -101,8 +43,7 @@ def two_blobs(n_per_class=100, *, distance=3.0, spread=1.0, seed=0):
     """
     if int(n_per_class) < 1:
         raise ValueError(f"n_per_class must be at least 1, got {n_per_class}")
-    distance = check_positive(distance, "distance")
-    spread = check_positive(spread, "spread")
+    distance, spread = _positive(distance, "distance"), _positive(spread, "spread")
     rng = np.random.default_rng(seed)
     n = int(n_per_class)
     centre = np.array([distance / 2.0, distance / 4.0])
@@ -111,86 +52,18 @@ def two_blobs(n_per_class=100, *, distance=3.0, spread=1.0, seed=0):
     return X, y
 
 
-# --------------------------------------------------------------------------------------------
-# Multiclass hinge
-# --------------------------------------------------------------------------------------------
-
-
-def weston_watkins_loss(scores, target, *, margin=1.0, reduction="mean"):
-    r"""The multiclass hinge of Weston & Watkins (1999) as a *sum* over the wrong classes.
-
-    .. math::
-        \ell(s, y) = \sum_{i \ne y} \max(0,\ \text{margin} - s_y + s_i)
-
-    This is ``C`` times :func:`lossutils.multi_margin_loss` (and torch's ``multi_margin_loss``),
-    which divide by the number of classes ``C``. Many course notes (the "multiclass SVM loss")
-    use this undivided sum.
-
-    Args:
-        scores: (N, C) raw class scores. target: (N,) class indices.
-        margin: > 0. reduction: "mean", "sum" or "none".
-
-    Example (torch's multi_margin_loss gives a third of this, 0.9667):
-        >>> round(float(weston_watkins_loss([[3.2, 5.1, -1.7]], [0])), 4)
-        2.9
-    """
-    check_reduction(reduction)
-    margin = check_positive(margin, "margin")
-    s = as_float_array(scores, "scores")
-    check_ndim(s, 2, "scores", "(N, C)")
-    y = as_index_array(target, "target")
-    if y.shape != (s.shape[0],):
-        raise ValueError(f"scores has shape {s.shape} so target must have shape ({s.shape[0]},), got {y.shape}")
-    if np.any((y < 0) | (y >= s.shape[1])):
-        raise ValueError(f"target holds a class index outside 0 .. {s.shape[1] - 1}; fix the labels")
-    rows = np.arange(s.shape[0])
-    terms = np.maximum(0.0, margin - s[rows, y][:, None] + s)
-    terms[rows, y] = 0.0  # the true class is not compared with itself
-    return reduce(terms.sum(axis=1), reduction)
-
-
-# --------------------------------------------------------------------------------------------
-# Triplets: easy, semi-hard, hard
-# --------------------------------------------------------------------------------------------
-
-TRIPLET_KINDS = ("easy", "semi-hard", "hard")
-
-
-def triplet_kind(d_ap, d_an, *, margin=1.0):
-    r"""Name triplets by where the negative lies (FaceNet, Schroff et al., 2015).
-
-    - **easy**: :math:`d(a,n) \ge d(a,p) + \text{margin}` -- loss 0, no gradient;
-    - **semi-hard**: :math:`d(a,p) \le d(a,n) < d(a,p) + \text{margin}` -- the negative is farther
-      than the positive, but not by the margin: :math:`0 < \ell \le \text{margin}`;
-    - **hard**: :math:`d(a,n) < d(a,p)` -- the negative is closer than the positive:
-      :math:`\ell > \text{margin}`.
-
-    Returns:
-        an array of strings (or one string for scalar inputs).
-
-    Example:
-        >>> triplet_kind([1.0, 1.0, 1.0], [2.5, 1.5, 0.6], margin=1.0).tolist()
-        ['easy', 'semi-hard', 'hard']
-    """
-    margin = check_positive(margin, "margin")
-    ap = as_float_array(d_ap, "d_ap")
-    an = as_float_array(d_an, "d_an")
-    ap, an = np.broadcast_arrays(ap, an)
-    kind = np.where(an < ap, "hard", np.where(an < ap + margin, "semi-hard", "easy"))
-    return str(kind) if kind.ndim == 0 else kind
-
-
 def triplet_kind_counts(emb, labels, *, margin=1.0):
     """Count easy, semi-hard and hard triplets among *all* valid (anchor, positive, negative)
     triplets of a labelled set of embeddings (positive: same label, other sample; negative:
     another label). Distances are plain Euclidean.
 
     Returns:
-        dict kind -> count, in :data:`TRIPLET_KINDS` order.
+        dict kind -> count, in the order "easy", "semi-hard", "hard".
     """
-    margin = check_positive(margin, "margin")
-    e = as_float_array(emb, "emb")
-    check_ndim(e, 2, "emb", "(N, D)")
+    margin = _positive(margin, "margin")
+    e = np.asarray(emb, dtype=np.float64)
+    if e.ndim != 2:
+        raise ValueError(f"emb must have shape (N, D), got {e.shape}")
     lab = np.asarray(labels)
     if lab.shape != (e.shape[0],):
         raise ValueError(f"emb has shape {e.shape} so labels must have shape ({e.shape[0]},), got {lab.shape}")
@@ -204,83 +77,6 @@ def triplet_kind_counts(emb, labels, *, margin=1.0):
     easy = valid & (gap >= margin)
     semi = valid & ~hard & ~easy
     return {"easy": int(easy.sum()), "semi-hard": int(semi.sum()), "hard": int(hard.sum())}
-
-
-# --------------------------------------------------------------------------------------------
-# The mutual-information bound of InfoNCE
-# --------------------------------------------------------------------------------------------
-
-
-def info_nce_mi_bound(loss, batch_size):
-    r"""The InfoNCE lower bound on mutual information, in nats: :math:`\log N - L`.
-
-    ``batch_size`` is N, the number of candidates each query scores *including* its positive
-    (one positive and N - 1 negatives). ``loss`` is the InfoNCE loss in nats (natural log).
-    The bound can never exceed :math:`\log N`, because the loss is never negative.
-
-    Example (a loss of 0 reaches the ceiling log 64):
-        >>> round(info_nce_mi_bound(0.0, 64), 4)
-        4.1589
-    """
-    n = int(batch_size)
-    if n < 1 or n != batch_size:
-        raise ValueError(f"batch_size must be a positive integer (positive included), got {batch_size}")
-    return math.log(n) - float(loss)
-
-
-def gaussian_mi(rho, dim):
-    r"""Mutual information of :math:`X \sim \mathcal N(0, I_d)`, :math:`Y = \rho X + \sqrt{1-\rho^2}\,E`:
-    :math:`I(X;Y) = -\tfrac d2 \log(1 - \rho^2)` nats."""
-    if not -1.0 < rho < 1.0:
-        raise ValueError(f"rho must be strictly between -1 and 1, got {rho}")
-    return -0.5 * int(dim) * math.log1p(-rho * rho)
-
-
-def gaussian_critic(x, y, rho):
-    r"""The optimal InfoNCE critic for the correlated Gaussians of :func:`gaussian_mi`, for every
-    pair: ``f[i, j] = log p(y_j | x_i) - log p(y_j)``, a matrix of shape (N, N).
-
-    .. math::
-        f(x, y) = -\frac{\lVert y - \rho x \rVert^2}{2(1 - \rho^2)} + \frac{\lVert y \rVert^2}{2}
-        - \frac d2 \log(1 - \rho^2)
-    """
-    x = as_float_array(x, "x")
-    y = as_float_array(y, "y")
-    s2 = 1.0 - rho * rho
-    d = x.shape[1]
-    xx = (x * x).sum(1)[:, None]
-    yy = (y * y).sum(1)[None, :]
-    sq = yy - 2.0 * rho * (x @ y.T) + rho * rho * xx  # ||y_j - rho x_i||^2 without an (N, N, d) array
-    return -sq / (2.0 * s2) + yy / 2.0 - 0.5 * d * math.log(s2)
-
-
-def mi_bound_curve(batch_sizes, *, rho=0.9, dim=4, queries=2048, seed=0):
-    r"""The InfoNCE estimate :math:`\log N - L` against batch size N, with the optimal critic.
-
-    Pairs (x, y) are drawn from the correlated Gaussians of :func:`gaussian_mi`; each batch of N
-    pairs gives an N x N matrix of critic values (:func:`gaussian_critic`), and the loss is the
-    cross-entropy of that matrix with the diagonal as targets (in-batch negatives). For each N,
-    ``max(1, queries // N)`` batches are drawn, so every estimate averages about ``queries``
-    rows. Returns ``(true_mi, estimates)`` with one estimate per batch size.
-    """
-    rng = np.random.default_rng(seed)
-    s2 = 1.0 - rho * rho
-    out = []
-    for n in batch_sizes:
-        n = int(n)
-        if n < 1:
-            raise ValueError(f"batch sizes must be positive integers, got {n}")
-        n_batches = max(1, int(queries) // n)
-        x = rng.normal(size=(n_batches, n, int(dim)))
-        y = rho * x + math.sqrt(s2) * rng.normal(size=x.shape)
-        # gaussian_critic for all batches at once: f[b, i, j] = log p(y_bj | x_bi) - log p(y_bj)
-        xx = (x * x).sum(-1)[:, :, None]
-        yy = (y * y).sum(-1)[:, None, :]
-        sq = yy - 2.0 * rho * np.einsum("bid,bjd->bij", x, y) + rho * rho * xx
-        f = -sq / (2.0 * s2) + yy / 2.0 - 0.5 * int(dim) * math.log(s2)
-        loss = cross_entropy(f.reshape(-1, n), np.tile(np.arange(n), n_batches))
-        out.append(info_nce_mi_bound(loss, n))
-    return gaussian_mi(rho, dim), np.array(out)
 
 
 # --------------------------------------------------------------------------------------------
@@ -301,7 +97,7 @@ def make_clusters(n_per_class=60, *, n_test_per_class=40, n_classes=5, dim=8, sp
     """
     if int(n_per_class) < 2 or int(n_classes) < 2 or int(n_test_per_class) < 1:
         raise ValueError("make_clusters needs at least 2 classes, 2 training and 1 test sample per class")
-    spread = check_positive(spread, "spread")
+    spread = _positive(spread, "spread")
     rng = np.random.default_rng(seed)
     centres = rng.normal(0.0, 1.0, size=(int(n_classes), int(dim)))
 
@@ -370,8 +166,8 @@ def nearest_centroid_accuracy(train_emb, train_labels, test_emb, test_labels, *,
     """Fraction of test embeddings whose nearest class centroid (computed on the training
     embeddings) has the right label: a simple score of how well an embedding separates classes.
     With ``normalise=True`` the rows are scaled to unit norm first (for InfoNCE embeddings)."""
-    tr = as_float_array(train_emb, "train_emb")
-    te = as_float_array(test_emb, "test_emb")
+    tr = np.asarray(train_emb, dtype=np.float64)
+    te = np.asarray(test_emb, dtype=np.float64)
     if normalise:
         tr, te = _unit(tr), _unit(te)
     trl, tel = np.asarray(train_labels), np.asarray(test_labels)
@@ -395,7 +191,7 @@ def hinge_explorer(score, margin=1.0, label=1):
     Panels: "loss" (the three losses against the score, the current score as a point on each),
     "grad" (their slopes at the current score, as bars).
     """
-    margin = check_positive(margin, "margin")
+    margin = _positive(margin, "margin")
     if label not in (1, -1):
         raise ValueError(f"label must be +1 or -1, got {label}")
     s = _MARGIN_GRID
@@ -444,7 +240,7 @@ def triplet_explorer(neg_distance, margin=1.0):
     is *hard* -- and one of radius d(a,p) + margin -- outside it the triplet is *easy*), and
     "loss" (the loss against d(a,n) for this margin, the current triplet as a point).
     """
-    margin = check_positive(margin, "margin")
+    margin = _positive(margin, "margin")
     d_an = float(neg_distance)
     if d_an < 0:
         raise ValueError(f"neg_distance is a distance and must be >= 0, got {d_an}")
@@ -453,7 +249,7 @@ def triplet_explorer(neg_distance, margin=1.0):
     n = d_an * np.array([[np.cos(_NEG_ANGLE), np.sin(_NEG_ANGLE)]])
     loss = float(triplet_margin_loss(a, p, n, margin=margin))
     d_ap = float(np.linalg.norm(p - a))
-    kind = triplet_kind(d_ap, d_an, margin=margin)
+    kind = "hard" if d_an < d_ap else "semi-hard" if d_an < d_ap + margin else "easy"
     grid = np.linspace(0.0, 3.0, 61)
     curve = np.maximum(0.0, d_ap - grid + margin)
     return {
@@ -499,7 +295,7 @@ def info_nce_explorer(temperature, pos_sim=0.7):
     positive and the push on each negative; d loss / d similarity is this divided by the
     temperature), "curve" (the loss against log10 of the temperature for this ``pos_sim``).
     """
-    t = check_positive(temperature, "temperature")
+    t = _positive(temperature, "temperature")
     sims, weights, loss, grad = _info_nce_row(pos_sim, t)
     names = ["pos"] + [f"{s:+.1f}" for s in INFO_NCE_NEGATIVES]  # fixed: same bars in every frame
     ts = np.geomspace(0.01, 3.0, 61)
