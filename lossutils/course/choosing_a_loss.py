@@ -29,10 +29,6 @@ __all__ = [
     "sgd_reduction_paths", "sgd_reduction", "largest_stable_batch", "ridge_lambda", "house_prices",
 ]
 
-# --------------------------------------------------------------------------------------------
-# The decision table
-# --------------------------------------------------------------------------------------------
-
 CHAPTER_FILES = {
     1: "01_loss_basics", 2: "02_regression_losses", 3: "03_cross_entropy",
     4: "04_binary_cross_entropy", 5: "05_margin_and_contrastive", 6: "06_modern_losses",
@@ -150,11 +146,8 @@ def _code(names, prefix=""):
 
 
 def decision_table_html(recipes=RECIPES) -> str:
-    """The decision table as a self-contained HTML table (deterministic: same string every call).
-
-    Five columns fit the book's page width: the target format torch expects sits under the torch
-    class, the chapter under the task.
-    """
+    """The decision table as one HTML table of five columns (the target format under the torch
+    class, the chapter under the task, to fit the page)."""
     head = ("Task", "Output layer", "Loss", "torch (and target format)", "lossutils")
     rows = []
     for r in recipes:
@@ -207,10 +200,6 @@ def show_decision_table(recipes=RECIPES) -> DecisionTable:
     """The decision table as a displayable object (make it the last expression of a cell)."""
     return DecisionTable(recipes)
 
-
-# --------------------------------------------------------------------------------------------
-# The flowchart
-# --------------------------------------------------------------------------------------------
 
 #: question -> (condition, recipe key) leaves; drawn by :func:`draw_flowchart`.
 FLOW: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
@@ -304,10 +293,6 @@ def draw_flowchart(figsize=(9.0, 7.4)):
                  fontsize=12)
     return fig
 
-
-# --------------------------------------------------------------------------------------------
-# Widget 1: the loss chooser
-# --------------------------------------------------------------------------------------------
 
 #: (label, recipe key) options of the loss chooser widget.
 CHOOSER_TASKS = (
@@ -417,12 +402,8 @@ def _chooser_functions(key):
 
 
 def loss_chooser_curves(key: str) -> dict:
-    """The numbers the loss chooser draws for task ``key`` (a recipe key in :data:`CHOOSER_TASKS`).
-
-    Returns ``x``, the recommended and the alternative loss (``rec``, ``alt``) and their
-    gradients w.r.t. the model output (``rec_grad``, ``alt_grad``, central differences), and
-    descriptions.
-    """
+    """The loss chooser's numbers for task ``key``: ``x``, the recommended and the alternative loss
+    (``rec``, ``alt``), their gradients by central differences (``rec_grad``, ``alt_grad``), texts."""
     rec_f, alt_f, xlabel, rec_name, alt_name, why = _chooser_functions(key)
     x = _CHOOSER_X
     # the wrong-order indicator is a step: its gradient is 0 wherever it exists (autograd gives 0
@@ -436,11 +417,7 @@ def loss_chooser_curves(key: str) -> dict:
 
 
 def loss_chooser(task: str = "plain") -> dict:
-    """Widget compute: recommended vs tempting loss (and gradients) for one sample of ``task``.
-
-    The widget's panels have fixed axes, so steep curves leave the plot (the figure clips them);
-    the readout names the loss, its torch class and lossutils function.
-    """
+    """Widget compute: recommended vs tempting loss (and gradients) for one sample of ``task``."""
     from lossutils.widgets import HLine, Line
 
     c = loss_chooser_curves(task)
@@ -460,21 +437,12 @@ def loss_chooser(task: str = "plain") -> dict:
     }
 
 
-# --------------------------------------------------------------------------------------------
-# Widget 2: reduction and batch size vs the effective step
-# --------------------------------------------------------------------------------------------
-
 _SGD_DATA = np.random.default_rng(20).normal(3.0, 1.0, size=256)
 
 
 def sgd_reduction_paths(batch_size: int, lr: float, *, steps: int = 25, w0: float = 0.0) -> dict:
-    r"""Gradient descent on the loss of a constant prediction ``w`` over a batch of ``batch_size`` targets.
-
-    The loss is MSE with ``reduction="mean"`` or ``"sum"`` (gradients by
-    :func:`lossutils.mse_loss_grad`): with "sum" each step is ``batch_size`` times larger, so the
-    same ``lr`` acts like ``lr * batch_size`` with "mean". Returns the two parameter paths, the
-    batch mean (the minimiser) and the effective learning rates.
-    """
+    """Gradient descent paths of a constant prediction ``w`` fitted by MSE to ``batch_size`` targets,
+    with reduction "mean" and "sum" (whose steps are ``batch_size`` times larger)."""
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
             or not 1 <= batch_size <= _SGD_DATA.size:
         raise ValueError(f"batch_size must be an integer in 1 .. {_SGD_DATA.size}, got {batch_size!r}")
@@ -521,9 +489,8 @@ def largest_stable_batch(lr: float, sizes=(1, 2, 4, 8, 16, 32, 64), *, reduction
     """The largest batch size in ``sizes`` whose gradient-descent path does not diverge (0 if none)."""
     if reduction not in ("mean", "sum"):
         raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
-    ok = [n for n in sizes if _verdict(sgd_reduction_paths(n, lr)[reduction],
-                                       sgd_reduction_paths(n, lr)["minimum"]) != "diverges"]
-    return max(ok) if ok else 0
+    paths = {n: sgd_reduction_paths(n, lr) for n in sizes}
+    return max([n for n, d in paths.items() if _verdict(d[reduction], d["minimum"]) != "diverges"], default=0)
 
 
 def ridge_lambda(sigma: float, tau: float, n: int | None = None) -> float:

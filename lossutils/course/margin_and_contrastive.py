@@ -1,10 +1,7 @@
-r"""Synthetic data, samplers and widget compute of chapter 5, "Hinge and contrastive losses".
+"""Data, samplers and widget compute of chapter 5, "Hinge and contrastive losses".
 
-What the chapter teaches (the surrogates of the 0-1 loss, the Weston–Watkins hinge, the kinds of
-triplets, the InfoNCE bound on mutual information) is written out in the chapter. This module
-keeps what a reader need not study: the data sets, the random samplers of the torch demo, a score
-for embeddings, and the pure compute functions of the three widgets (numbers in, plot primitives
-out). torch is imported only inside the two samplers.
+What the chapter teaches is written out in the chapter; this keeps what a reader need not study.
+torch is imported only inside the two samplers.
 """
 
 from __future__ import annotations
@@ -36,11 +33,7 @@ def _positive(value, name):
 
 
 def two_blobs(n_per_class=100, *, distance=3.0, spread=1.0, seed=0):
-    """Two Gaussian blobs in 2-D with labels -1 and +1 (a binary data set that overlaps a little).
-
-    Returns:
-        X of shape (2n, 2) and y of shape (2n,) with values -1.0 / +1.0 (negatives first).
-    """
+    """``X`` (2n, 2) and ``y`` (2n,): two overlapping Gaussian blobs labelled −1 then +1."""
     if int(n_per_class) < 1:
         raise ValueError(f"n_per_class must be at least 1, got {n_per_class}")
     distance, spread = _positive(distance, "distance"), _positive(spread, "spread")
@@ -53,48 +46,24 @@ def two_blobs(n_per_class=100, *, distance=3.0, spread=1.0, seed=0):
 
 
 def triplet_kind_counts(emb, labels, *, margin=1.0):
-    """Count easy, semi-hard and hard triplets among *all* valid (anchor, positive, negative)
-    triplets of a labelled set of embeddings (positive: same label, other sample; negative:
-    another label). Distances are plain Euclidean.
-
-    Returns:
-        dict kind -> count, in the order "easy", "semi-hard", "hard".
-    """
+    """Counts of easy, semi-hard and hard triplets among all (anchor, positive, negative) triplets
+    of labelled embeddings (Euclidean distances), as a dict in that order."""
     margin = _positive(margin, "margin")
-    e = np.asarray(emb, dtype=np.float64)
-    if e.ndim != 2:
-        raise ValueError(f"emb must have shape (N, D), got {e.shape}")
-    lab = np.asarray(labels)
-    if lab.shape != (e.shape[0],):
-        raise ValueError(f"emb has shape {e.shape} so labels must have shape ({e.shape[0]},), got {lab.shape}")
+    e, lab = np.asarray(emb, dtype=np.float64), np.asarray(labels)
+    if e.ndim != 2 or lab.shape != (e.shape[0],):
+        raise ValueError(f"emb (N, D) and labels (N,) do not fit: shapes {e.shape} and {lab.shape}")
     d = np.sqrt(np.maximum(0.0, ((e[:, None, :] - e[None, :, :]) ** 2).sum(-1)))
     same = lab[:, None] == lab[None, :]
-    pos = same & ~np.eye(len(lab), dtype=bool)
-    neg = ~same
+    valid = (same & ~np.eye(len(lab), dtype=bool))[:, :, None] & ~same[:, None, :]  # [a, p, n]
     gap = d[:, None, :] - d[:, :, None]  # gap[a, p, n] = d(a, n) - d(a, p)
-    valid = pos[:, :, None] & neg[:, None, :]
-    hard = valid & (gap < 0)
-    easy = valid & (gap >= margin)
+    hard, easy = valid & (gap < 0), valid & (gap >= margin)
     semi = valid & ~hard & ~easy
     return {"easy": int(easy.sum()), "semi-hard": int(semi.sum()), "hard": int(hard.sum())}
 
 
-# --------------------------------------------------------------------------------------------
-# The torch demo: clusters, samplers, a score
-# --------------------------------------------------------------------------------------------
-
-
 def make_clusters(n_per_class=60, *, n_test_per_class=40, n_classes=5, dim=8, spread=1.0, seed=0):
-    """Gaussian clusters in ``dim`` dimensions, one per class, centres drawn at random; a training
-    set and a test set from the same clusters.
-
-    The centres are drawn with standard deviation 1 per coordinate and the clusters have standard
-    deviation ``0.5 * spread``, so they overlap a little and a random 2-D projection mixes them.
-
-    Returns:
-        X_train (n_classes * n_per_class, dim) float64, y_train (int64, class-major order),
-        X_test, y_test likewise with ``n_test_per_class`` samples per class.
-    """
+    """``X_train, y_train, X_test, y_test``: Gaussian clusters in ``dim`` dimensions, one per class
+    (centres ~ N(0, 1) per coordinate, spread 0.5·``spread``), class-major order."""
     if int(n_per_class) < 2 or int(n_classes) < 2 or int(n_test_per_class) < 1:
         raise ValueError("make_clusters needs at least 2 classes, 2 training and 1 test sample per class")
     spread = _positive(spread, "spread")
@@ -110,12 +79,8 @@ def make_clusters(n_per_class=60, *, n_test_per_class=40, n_classes=5, dim=8, sp
 
 
 def random_triplets(labels, generator):
-    """One random triplet per sample: the sample as anchor, a uniformly random *other* sample of
-    its class as positive, a uniformly random sample of another class as negative. Uses torch's
-    RNG ``generator``; every class needs at least two samples.
-
-    Returns three int64 torch tensors (anchor, positive, negative indices) of shape (N,).
-    """
+    """One random triplet per sample (anchor = the sample, positive = another sample of its class,
+    negative = a sample of another class), drawn with torch's ``generator``: three index tensors."""
     import torch
 
     lab = np.asarray(labels)
@@ -138,12 +103,8 @@ def random_triplets(labels, generator):
 
 
 def class_pair_batches(labels, n_groups, generator):
-    """Index batches for supervised InfoNCE: ``n_groups`` groups, each with one (query, key) pair
-    per class, both of that class (two different samples). Within a group, every other key is of
-    another class, so the in-batch negatives are true negatives.
-
-    Returns two int64 torch tensors of shape (n_groups, n_classes).
-    """
+    """Query and key indices, each (n_groups, n_classes): per group one pair of two different
+    samples per class, so every in-batch negative is of another class."""
     import torch
 
     lab = np.asarray(labels)
@@ -158,18 +119,13 @@ def class_pair_batches(labels, n_groups, generator):
     return q, k
 
 
-def _unit(x):
-    return x / np.linalg.norm(x, axis=1, keepdims=True)
-
-
 def nearest_centroid_accuracy(train_emb, train_labels, test_emb, test_labels, *, normalise=False):
-    """Fraction of test embeddings whose nearest class centroid (computed on the training
-    embeddings) has the right label: a simple score of how well an embedding separates classes.
-    With ``normalise=True`` the rows are scaled to unit norm first (for InfoNCE embeddings)."""
+    """Share of test embeddings whose nearest training-class centroid is their class (rows scaled to
+    unit norm first with ``normalise=True``)."""
     tr = np.asarray(train_emb, dtype=np.float64)
     te = np.asarray(test_emb, dtype=np.float64)
     if normalise:
-        tr, te = _unit(tr), _unit(te)
+        tr, te = (v / np.linalg.norm(v, axis=1, keepdims=True) for v in (tr, te))
     trl, tel = np.asarray(train_labels), np.asarray(test_labels)
     classes = np.unique(trl)
     centroids = np.stack([tr[trl == c].mean(0) for c in classes])
@@ -177,20 +133,12 @@ def nearest_centroid_accuracy(train_emb, train_labels, test_emb, test_labels, *,
     return float(np.mean(classes[d.argmin(1)] == tel))
 
 
-# --------------------------------------------------------------------------------------------
-# Widgets: pure compute functions
-# --------------------------------------------------------------------------------------------
-
 _MARGIN_GRID = np.linspace(-2.0, 3.0, 101)
 
 
 def hinge_explorer(score, margin=1.0, label=1):
-    """Widget compute: one sample with score ``score`` and label ``label`` (+1/-1) under the
-    hinge, squared hinge and logistic losses, with ``margin`` the hinge's margin.
-
-    Panels: "loss" (the three losses against the score, the current score as a point on each),
-    "grad" (their slopes at the current score, as bars).
-    """
+    """Widget compute: one sample (score, label ±1) under the hinge, squared hinge and logistic
+    losses. Panels "loss" (curves against the score, the sample as points), "grad" (slopes)."""
     margin = _positive(margin, "margin")
     if label not in (1, -1):
         raise ValueError(f"label must be +1 or -1, got {label}")
@@ -203,11 +151,9 @@ def hinge_explorer(score, margin=1.0, label=1):
         "logistic": binary_cross_entropy_with_logits(s, y01, reduction="none"),
     }
     s0, y0 = np.array([float(score)]), np.array([float(label)])
-    now = {
-        "hinge": float(hinge_loss(s0, y0, margin=margin)),
-        "squared hinge": float(squared_hinge_loss(s0, y0, margin=margin)),
-        "logistic": float(binary_cross_entropy_with_logits(s0, (y0 + 1) / 2)),
-    }
+    now = {"hinge": float(hinge_loss(s0, y0, margin=margin)),
+           "squared hinge": float(squared_hinge_loss(s0, y0, margin=margin)),
+           "logistic": float(binary_cross_entropy_with_logits(s0, (y0 + 1) / 2))}
     grads = [
         float(hinge_loss_grad(s0, y0, margin=margin)[0]),
         float(-2.0 * y0[0] * max(0.0, margin - y0[0] * s0[0])),
@@ -232,14 +178,9 @@ _NEG_ANGLE = np.deg2rad(120.0)
 
 
 def triplet_explorer(neg_distance, margin=1.0):
-    """Widget compute: anchor at (0, 0), positive at (1, 0), negative at distance
-    ``neg_distance`` from the anchor (direction fixed at 120 degrees), triplet loss with
-    ``margin`` from :func:`lossutils.triplet_margin_loss`.
-
-    Panels: "geometry" (the three points, a circle of radius d(a,p) -- inside it the negative
-    is *hard* -- and one of radius d(a,p) + margin -- outside it the triplet is *easy*), and
-    "loss" (the loss against d(a,n) for this margin, the current triplet as a point).
-    """
+    """Widget compute: anchor (0, 0), positive (1, 0), negative at ``neg_distance`` (at 120°).
+    Panels "geometry" (points; circles of radius d(a,p): inside is hard, and d(a,p) + margin:
+    outside is easy) and "loss" (the triplet loss against d(a,n), the current triplet marked)."""
     margin = _positive(margin, "margin")
     d_an = float(neg_distance)
     if d_an < 0:
@@ -287,14 +228,9 @@ def _info_nce_row(pos_sim, temperature):
 
 
 def info_nce_explorer(temperature, pos_sim=0.7):
-    """Widget compute: one InfoNCE row -- a query, its positive with cosine ``pos_sim`` and the
-    fixed negatives :data:`INFO_NCE_NEGATIVES` -- at temperature ``temperature``.
-
-    Panels: "weights" (softmax of similarities / temperature over the candidates: where the
-    loss puts its attention), "grad" (d loss / d logit = weight - [positive]: the pull on the
-    positive and the push on each negative; d loss / d similarity is this divided by the
-    temperature), "curve" (the loss against log10 of the temperature for this ``pos_sim``).
-    """
+    """Widget compute: one InfoNCE row (positive with cosine ``pos_sim``, the fixed negatives) at
+    ``temperature``. Panels "weights" (softmax), "grad" (∂L/∂logit = weight − [positive]) and
+    "curve" (the loss against log10 τ)."""
     t = _positive(temperature, "temperature")
     sims, weights, loss, grad = _info_nce_row(pos_sim, t)
     names = ["pos"] + [f"{s:+.1f}" for s in INFO_NCE_NEGATIVES]  # fixed: same bars in every frame
