@@ -18,13 +18,11 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._reduction import reduce, reduce_grad
+from ._reduction import Reduction, reduce, reduce_grad
 from ._validation import (
     as_float_array, as_index_array, check_axis, check_class_index, check_closed_unit, check_flag,
     check_ndim, check_pair, check_probabilities, check_reduction, check_scalar,
 )
-
-Reduction = Literal["none", "mean", "sum"]
 
 # --------------------------------------------------------------------------------------------
 # Link functions
