@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from lossutils import l1_loss
 from lossutils.checks import Choice, Function, Numeric, exercise
-from lossutils.demos.loss_basics import best_grid_fit, line_loss_and_grad, weight_decay_for
+from lossutils.course.loss_basics import best_grid_fit, line_loss_and_grad, weight_decay_for
 
 # ex1: by hand, the MSE of the line w*x + b on three points and its gradient (loss, dL/dw, dL/db)
 EX1_X, EX1_Y, EX1_W, EX1_B = [0.0, 1.0, 2.0], [1.0, 3.0, 4.0], 1.0, 1.0

@@ -11,7 +11,7 @@ import numpy as np
 
 from lossutils import huber_loss, mse_loss, quantile_loss
 from lossutils.checks import Choice, Function, Numeric, exercise
-from lossutils.demos.regression_losses import closest_huber_delta
+from lossutils.course.regression_losses import closest_huber_delta
 
 # ex1: Huber with delta = 2 by hand, on the chapter's example with the last prediction set to 10
 EX1_PRED, EX1_TARGET, EX1_DELTA = [2.5, 0.0, 2.0, 10.0], [3.0, -0.5, 2.0, 7.0], 2.0
