@@ -72,7 +72,7 @@ _FACTOR2 = {
     "reading": "off by a factor of 2: is it the quantity the exercise asks for, read at the setting it asks for?",
 }
 _SIGN = {
-    "formula": "the sign is flipped: check the order of the subtraction (prediction minus target, or the reverse).",
+    "formula": "the sign is flipped: look for a minus sign that is missing or extra (or a subtraction in the wrong order).",
     "likelihood": "the sign is flipped (a loss is the *negative* log-likelihood).",
     "reading": "the sign is flipped: check the sign of the value you read.",
 }
@@ -216,7 +216,7 @@ class Function:
         return Result(label, True, f"correct: matches lossutils on {self.trials} random inputs.")
 
 
-_LETTER = re.compile(r"\(?\s*([a-z])\s*[).:]?")
+_LETTER = re.compile(r"\(\s*([a-z])\s*\)|([a-z])\s*[).:]?")
 
 
 @dataclass
@@ -235,7 +235,7 @@ class Choice:
     def __call__(self, label: str, answer: Any) -> Result:
         text = str(answer).strip().lower()
         match = _LETTER.fullmatch(text)
-        key = match.group(1) if match else text
+        key = (match.group(1) or match.group(2)) if match else text
         if key == self.correct.lower():
             return Result(label, True, "correct.")
         options = self.options()

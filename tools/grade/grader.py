@@ -167,8 +167,9 @@ _MAGIC = ((b"PK\x03\x04", "a zip archive (or a .docx/.xlsx)"), (b"%PDF", "a PDF"
           (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"), (b"\x7fELF", "a program"))
 
 
-def read_capped(path: Path, limit: int = MAX_NOTEBOOK_BYTES) -> bytes:
+def read_capped(path: Path, limit: int | None = None) -> bytes:
     """The file's bytes; refuses links, non-regular files and files above ``limit`` (OSError/ValueError)."""
+    limit = MAX_NOTEBOOK_BYTES if limit is None else limit
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     with os.fdopen(fd, "rb") as f:
         info = os.fstat(f.fileno())
@@ -176,7 +177,7 @@ def read_capped(path: Path, limit: int = MAX_NOTEBOOK_BYTES) -> bytes:
             raise ValueError("not a regular file")
         data = f.read(limit + 1)
     if len(data) > limit:
-        raise ValueError(f"the file is too large to grade (more than {limit >> 20} MB)")
+        raise ValueError(f"the file is too large to grade (the limit is {limit / 2**20:.3g} MB)")
     return data
 
 
@@ -483,6 +484,11 @@ def _rows_for(sub, nb, calls, wanted, checkers, outcome, limits) -> tuple[list[R
         elif reason == "dead":
             star.append(f"the kernel died while running {where} (killed: memory above the {limits.memory_mb} MB "
                         "limit, a crash, or an exit call); the exercises after it were not graded.")
+            if outcome.oom:
+                star[-1] = (f"the kernel was killed at the memory limit while running {where} ({limits.memory_mb} MB "
+                            "for all processes of the sandbox together, shared memory included); the exercises "
+                            "after it were not graded.")
+                outcome.problem = None  # said here: the memory limit killed it
             not_reached += " (the kernel died)."
         else:
             star.append(f"could not start a Python kernel: {short(stopped.get('detail', ''))}")

@@ -9,7 +9,8 @@ library, numpy, nbformat, nbclient and ipykernel, never ``lossutils`` (so a subm
 * ``python lossgrade_inside.py`` -- the *worker*: reads its plan (JSON, with the notebook) on stdin,
   starts an ipykernel, executes the notebook cell by cell and, after each exercise cell, fetches the
   answer as plain data (for a function: its outputs on the test inputs the grader sent). It writes
-  events as JSON lines to the file descriptor named in the plan, which the kernel does not inherit.
+  events as JSON lines to the pipe it got as stdout, which it moves to a descriptor the kernel does
+  not inherit (the kernel's stdout is /dev/null).
 * :func:`kernel_evaluate` -- runs inside the kernel, called by the hidden cell the worker sends.
 """
 
@@ -198,10 +199,14 @@ def _hidden_source(expr: str, mode: str, inputs: list) -> str:
 
 
 def worker_main() -> int:
-    plan = json.loads(sys.stdin.buffer.read())
-    fd = int(plan["result_fd"])
-    os.set_inheritable(fd, False)  # the kernel must not get the channel to the grader
+    fd = os.dup(1)  # the channel to the grader: not inherited by the kernel
+    os.set_inheritable(fd, False)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+    sys.stdout = open(os.devnull, "w")
     out = os.fdopen(fd, "w", buffering=1, encoding="utf-8")
+    plan = json.loads(sys.stdin.buffer.read())
     started = time.monotonic()
 
     def emit(**event):

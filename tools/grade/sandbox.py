@@ -7,7 +7,7 @@ What a submission gets (see instructor_guide.md, "Limits and isolation"):
   the pid namespace end every process it started when the worker ends.
 * The file system holds only: ``/usr`` and the Python installation (read-only), the ``lossutils``
   package and ``lossgrade_inside.py`` (read-only, in ``/opt/lossgrade/lib``), fresh ``/proc`` and
-  ``/dev``, and two small tmpfs (``/tmp`` and the working directory ``/home/student``). No ``/etc``,
+  ``/dev``, and small tmpfs (``/tmp``, ``/dev/shm`` and the working directory ``/home/student``). No ``/etc``,
   no ``/run``, no home folders, no other submission, no sockets of the host.
 * One cgroup per notebook holds every process of the sandbox (the worker, the kernel and whatever
   it starts): a memory limit that counts shared memory and tmpfs files, a process cap, a CPU quota.
@@ -130,6 +130,7 @@ def bwrap_args(bwrap: str, limits: Limits, userns_fd: int | None) -> list[str]:
     args += ["--ro-bind", _package_dir(), f"{LIB}/lossutils",
              "--ro-bind", str(INSIDE), f"{LIB}/lossgrade_inside.py",
              "--proc", "/proc", "--dev", "/dev",
+             "--size", str(limits.tmpfs_mb << 20), "--perms", "1777", "--tmpfs", "/dev/shm",
              "--size", str(limits.tmpfs_mb << 20), "--perms", "1777", "--tmpfs", "/tmp",
              "--size", str(limits.tmpfs_mb << 20), "--perms", "0777", "--tmpfs", WORKDIR,
              "--chdir", WORKDIR, "--clearenv"]
@@ -245,10 +246,9 @@ class Cgroup:
     def oom_killed(self) -> bool:
         d = self.dirs.get("memory")
         try:
-            if self.version == 1:
-                return int((d / "memory.failcnt").read_text()) > 0
-            events = dict(line.split() for line in (d / "memory.events").read_text().splitlines())
-            return int(events.get("oom_kill", 0)) > 0
+            name = "memory.oom_control" if self.version == 1 else "memory.events"
+            counters = dict(line.split()[:2] for line in (d / name).read_text().splitlines() if line.strip())
+            return int(counters.get("oom_kill", 0)) > 0
         except (OSError, ValueError, TypeError):
             return False
 
@@ -364,7 +364,7 @@ def describe(limits: Limits, cgroup_version: int | None) -> str:
                 f"only the time limit ({limits.timeout:g} s) applies")
     who = "uid 65534 (also on the host)" if os.geteuid() == 0 else f"uid 65534 (host uid {os.geteuid()})"
     return (f"sandbox: bubblewrap, {who}, no capabilities, new user/pid/ipc/net/uts/mount namespaces, "
-            f"read-only /usr + Python + lossutils, tmpfs /tmp and {WORKDIR} ({limits.tmpfs_mb} MB each); "
+            f"read-only /usr + Python + lossutils, tmpfs /tmp, /dev/shm and {WORKDIR} ({limits.tmpfs_mb} MB each); "
             f"cgroup v{cgroup_version}: memory {limits.memory_mb} MB for all processes (shared memory and "
             f"tmpfs included, no swap), at most {limits.pids} processes/threads, {limits.cpus:g} CPU; "
             f"time {limits.timeout:g} s per notebook (+ {limits.startup:g} s kernel start)")
@@ -386,8 +386,9 @@ def probe(limits: Limits) -> tuple[int | None, str | None]:
     version = group.version
     group.kill()
     try:
-        out = run_command(["-c", "import os, numpy, nbclient, ipykernel, lossutils; print(os.getuid())"],
-                          limits, timeout=60)
+        # a quick start (the imports of a real kernel are checked with each notebook)
+        out = run_command(["-c", "import os; print(os.getuid()) if os.path.isdir('/opt/lossgrade/lib/lossutils') "
+                                 "and not os.path.exists('/etc') else None"], limits, timeout=60)
     except Exception as exc:  # noqa: BLE001 - any failure means: no sandbox
         return None, f"bubblewrap failed: {type(exc).__name__}: {exc}"
     if out.returncode != 0 or out.stdout.strip() != str(NOBODY).encode():
@@ -396,11 +397,8 @@ def probe(limits: Limits) -> tuple[int | None, str | None]:
     return version, None
 
 
-def _launch(args: list[str], limits: Limits, *, fd: int | None = None, stdin=None, stdout=None, stderr=None):
-    """Start ``python ARGS`` in a new sandbox and cgroup; returns (process, cgroup).
-
-    ``fd`` (the write end of the result pipe) becomes file descriptor 3 in the sandbox.
-    """
+def _launch(args: list[str], limits: Limits, *, stdin=None, stdout=None, stderr=None):
+    """Start ``python ARGS`` in a new sandbox and cgroup; returns (process, cgroup)."""
     bwrap = shutil.which("bwrap")
     group = make_cgroup(limits)
     userns = _userns_fd() if os.geteuid() == 0 else None
@@ -410,12 +408,10 @@ def _launch(args: list[str], limits: Limits, *, fd: int | None = None, stdin=Non
             cmd += _drop_to_nobody()
         cmd += [sandbox_python(), *args]
         # join the cgroup before exec-ing bwrap, so that every process of the sandbox is in it
-        join = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; '
-        if fd is not None:
-            join += f"exec 3>&{fd} {fd}>&-; "
-        proc = subprocess.Popen(["/bin/sh", "-c", join + 'exec "$@"', "sh", *group.procs_files(), "--", *cmd],
+        join = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"'
+        proc = subprocess.Popen(["/bin/sh", "-c", join, "sh", *group.procs_files(), "--", *cmd],
                                 stdin=stdin, stdout=stdout, stderr=stderr, env={"PATH": "/usr/bin:/bin"},
-                                pass_fds=tuple(x for x in (fd, userns) if x is not None), start_new_session=True)
+                                pass_fds=(userns,) if userns is not None else (), start_new_session=True)
     except BaseException:
         group.kill()
         raise
@@ -441,7 +437,7 @@ def run_command(args: list[str], limits: Limits, timeout: float) -> subprocess.C
 def run_worker(plan: dict, limits: Limits, *, unsafe: bool = False, running: set | None = None) -> Outcome:
     """Execute the plan's notebook in a sandboxed worker; return what it reported (bounded)."""
     read_fd, write_fd = os.pipe()
-    plan = {**plan, "result_fd": write_fd if unsafe else 3, "timeout": limits.timeout,
+    plan = {**plan, "timeout": limits.timeout,
             "startup_timeout": limits.startup}
     group = None
     try:
@@ -453,12 +449,12 @@ def run_worker(plan: dict, limits: Limits, *, unsafe: bool = False, running: set
             env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": work, "MPLBACKEND": "Agg",
                    "PYTHONPATH": os.pathsep.join([lib, str(Path(_package_dir()).parent)]),
                    "JUPYTER_PLATFORM_DIRS": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-            proc = subprocess.Popen([sys.executable, str(INSIDE)], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL, cwd=work, env=env, pass_fds=(write_fd,),
-                                    start_new_session=True)
+            proc = subprocess.Popen([sys.executable, str(INSIDE)], stdin=subprocess.PIPE, stdout=write_fd,
+                                    stderr=subprocess.DEVNULL, cwd=work, env=env, start_new_session=True)
         else:
-            proc, group = _launch([f"{LIB}/lossgrade_inside.py"], limits, fd=write_fd, stdin=subprocess.PIPE,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            # the worker's stdout is the result channel; it moves it away from fd 1 before the kernel starts
+            proc, group = _launch([f"{LIB}/lossgrade_inside.py"], limits, stdin=subprocess.PIPE, stdout=write_fd,
+                                  stderr=subprocess.DEVNULL)
     finally:
         os.close(write_fd)
     if running is not None:
@@ -491,7 +487,11 @@ def run_worker(plan: dict, limits: Limits, *, unsafe: bool = False, running: set
     if flags.get("flood"):
         problem = ("stopped: the notebook sent more than 16 MB of answer data to the grader; "
                    "the exercises not reported were not graded.")
-    if problem is None and not any(e.get("event") in ("done", "stopped", "worker_error") for e in events):
+    finished = any(e.get("event") in ("done", "stopped", "worker_error") for e in events)
+    if oom and finished:
+        problem = (f"the sandbox hit its memory limit ({limits.memory_mb} MB for all its processes together, "
+                   "shared memory included) and a process was killed.")
+    if problem is None and not finished:
         if oom:
             problem = (f"the sandbox ran out of memory (limit {limits.memory_mb} MB for all its processes) "
                        "and was killed; the exercises not reported were not graded.")

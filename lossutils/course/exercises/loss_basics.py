@@ -54,5 +54,5 @@ exercise("loss-basics-ex4", Numeric(lambda: helper("loss_basics", "best_grid_fit
 # lam * ||w||^2 is 2 lam w, and SGD adds weight_decay * w
 exercise("loss-basics-ex5", Numeric(lambda lam: 2.0 * lam, rtol=1e-9, params={"lam": 0.005}, show={"lam": "λ"},
                                     vary=lambda rng: {"lam": float(rng.choice([0.001, 0.002, 0.01, 0.02, 0.05]))},
-                                    slips=((lambda want: want / 2, "that is λ itself: what does SGD add to the "
+                                    slips=((lambda want: want / 2, "off by a factor of 2: that is λ itself; what does SGD add to the "
                                                                    "gradient, and what is the gradient of λ‖w‖²?"),)))
