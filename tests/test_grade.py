@@ -33,14 +33,14 @@ from tools.grade.__main__ import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SUBMISSIONS = FIXTURES / "submissions"
-TIMEOUT = 15  # seconds per notebook: the endless loop costs this much; the others need 1-3 s
+TIMEOUT = 10  # seconds per notebook: the endless loop costs this much; the others need 1-3 s
 ASSIGNMENT = 'title = "Grader test"\ndue = 2026-10-15T23:59:00Z\n[points]\n"gradetest-ex1" = 2\n"gradetest-ex2" = 3\n"gradetest-ex3" = 1\n'
 HONEST = {  # the gradebook rows of the fixture class: the same with or without hostile neighbours
     "alice": "alice,2,3,1,6,6,graded,,",
     "bob": "bob,0,0,0,0,6,graded,late by 2 h 31 min,",
     "carol": "carol,2,0,0,2,6,graded,,cell 2 (`x = undefined_helper(3)`) raised NameError: name "
              "'undefined_helper' is not defined; the cells after it still ran.",
-    "dave": 'dave,2,0,0,2,6,graded,,"stopped at the time limit (15 s) while running cell 4 (`while True:`): '
+    "dave": 'dave,2,0,0,2,6,graded,,"stopped at the time limit (10 s) while running cell 4 (`while True:`): '
             'an endless loop, or too slow; the exercises after it were not graded."',
     "erin": 'erin,0,0,0,0,6,graded,,"not valid JSON (error at line 10, column 5): the file is damaged or was '
             'not saved as a notebook."',
@@ -157,7 +157,7 @@ answer = "b" if forked < 3000 else "a"
 import subprocess, sys, time
 for _ in range(6):  # CPU burners detached from the kernel: they must die with the notebook
     subprocess.Popen(["/bin/sh", "-c", "nohup {{}} -c 'while True: pass  # {host['marker']}' >/dev/null 2>&1 &".format(sys.executable)])
-time.sleep(3)  # burning while the others are graded (the sandbox's CPU quota holds them to one CPU)
+time.sleep(2)  # burning while the others are graded (the sandbox's CPU quota holds them to one CPU)
 """
     nbformat.write(_notebook(fork_bomb, 'check("gradetest-ex3", answer)', *EX, burners), subs / "hugo.ipynb")
     shm = """
@@ -252,7 +252,7 @@ def graded(gradetest, sandbox_ready, tmp_path_factory):
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
         rc = main(["grade", str(subs), "--assignment", str(root / "hw.toml"), "--practice-key",
                    "--roster", str(root / "roster.csv"), "--timestamps", str(root / "stamps.csv"), "--out", str(out),
-                   "--timeout", str(TIMEOUT), "--memory-mb", "512", "--max-processes", "128", "--jobs", "2"])
+                   "--timeout", str(TIMEOUT), "--memory-mb", "512", "--max-processes", "128", "--jobs", "3"])
     seconds = time.monotonic() - started
     observed = {"udp": None, "tcp": None, "unix": None, "abstract": None}
     udp.setblocking(False)

@@ -425,10 +425,8 @@ def grade_notebook(sub: Submission, wanted: list[str], checkers: dict, limits: s
         if isinstance(checker, Function):
             entry.update(mode="function", inputs=function_inputs(checker))
         plan_calls.setdefault(str(call.cell), []).append(entry)
-    import nbformat
-
-    outcome = sandbox.run_worker({"notebook": nbformat.writes(nb), "calls": plan_calls}, limits,
-                                 unsafe=unsafe, running=running)
+    cells = [{"type": c.cell_type, "source": c.source} for c in nb.cells]
+    outcome = sandbox.run_worker({"cells": cells, "calls": plan_calls}, limits, unsafe=unsafe, running=running)
     return _rows_for(sub, nb, calls, wanted, checkers, outcome, limits)
 
 

@@ -3,7 +3,7 @@
 Nothing here is trusted by the grader: whatever this process or the kernel sends back is only ever
 read as the student's answer data, with size caps, and judged outside the sandbox (tools/grade/grader.py).
 The file is bound read-only into the sandbox as ``lossgrade_inside.py``; it needs only the standard
-library, numpy, nbformat, nbclient and ipykernel, never ``lossutils`` (so a submission that breaks
+library, numpy, jupyter_client and ipykernel, never ``lossutils`` (so a submission that breaks
 ``lossutils`` in its kernel cannot break the worker).
 
 * ``python lossgrade_inside.py`` -- the *worker*: reads its plan (JSON, with the notebook) on stdin,
@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import subprocess
 import sys
 import time
 
@@ -224,97 +225,92 @@ def worker_main() -> int:
 
 
 def _run(plan: dict, emit) -> int:
+    """Run the plan's cells in a fresh kernel (jupyter_client only: nbformat's and nbclient's imports
+    cost seconds per notebook)."""
+    import queue
     import tempfile
 
-    import nbformat
-    from jupyter_client import AsyncKernelManager
+    from jupyter_client import KernelManager
     from jupyter_client.kernelspec import KernelSpecManager
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-    workdir = os.getcwd()
-    nb = nbformat.reads(plan["notebook"], as_version=4)
     specs = tempfile.mkdtemp(prefix="kernels-")
     os.makedirs(os.path.join(specs, "lossgrade"))
     with open(os.path.join(specs, "lossgrade", "kernel.json"), "w") as f:
         json.dump({"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
                             "--HistoryManager.hist_file=:memory:"],
                    "display_name": "lossgrade sandbox", "language": "python"}, f)
-
-    class Client(NotebookClient):
-        def output(self, outs, msg, display_id, cell_index):
-            # keep only what the grader needs: errors, and the answer data of hidden cells (the
-            # memory limit of the sandbox bounds the rest; nothing else is stored)
-            kind = msg["msg_type"]
-            if kind == "error" or (kind == "display_data" and MIME in msg["content"].get("data", {})):
-                if len(outs) < 4:
-                    return super().output(outs, msg, display_id, cell_index)
-            return None
-
-    km = AsyncKernelManager(kernel_spec_manager=KernelSpecManager(kernel_dirs=[specs]), kernel_name="lossgrade")
-    client = Client(nb, km=km, allow_errors=True, interrupt_on_timeout=False, record_timing=False,
-                    startup_timeout=plan["startup_timeout"], shutdown_kernel="immediate",
-                    resources={"metadata": {"path": workdir}})
-    calls = {int(k): v for k, v in plan["calls"].items()}
+    km = KernelManager(kernel_spec_manager=KernelSpecManager(kernel_dirs=[specs]), kernel_name="lossgrade")
     try:
-        ctx = client.setup_kernel(cleanup_kc=True)
-        ctx.__enter__()
+        km.start_kernel(cwd=os.getcwd(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        kc = km.client()
+        kc.start_channels()
+        kc.wait_for_ready(timeout=plan["startup_timeout"])
     except Exception as exc:
         emit(event="stopped", reason="startup", cell=None, detail=f"{type(exc).__name__}: {short(exc)}")
         return 0
-    try:
-        emit(event="kernel")
-        deadline = time.monotonic() + plan["timeout"]
+    emit(event="kernel")
+    deadline = time.monotonic() + plan["timeout"]
 
-        def execute(cell, index, store_history=True) -> bool:
-            """Run one cell within the notebook's time budget; False if grading must stop."""
+    def execute(source: str, index: int, store_history: bool = True):
+        """Run one cell within the notebook's time budget: (error or None, answer payloads), or None
+        (after emitting why) if grading must stop."""
+        msg_id = kc.execute(source, store_history=store_history, allow_stdin=False)
+        error, payloads = None, []
+        while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 emit(event="stopped", reason="timeout", cell=index)
-                return False
-            client.timeout_func = lambda _cell: remaining  # the trait `timeout` takes only ints
+                return None
             try:
-                client.execute_cell(cell, index, store_history=store_history)
-            except CellTimeoutError:
-                emit(event="stopped", reason="timeout", cell=index)
-                return False
-            except DeadKernelError:
-                emit(event="stopped", reason="dead", cell=index)
-                return False
-            return True
-
-        for index, cell in enumerate(nb.cells):
-            if cell.cell_type != "code" or not cell.source.strip():
+                msg = kc.get_iopub_msg(timeout=min(remaining, 0.5))
+            except queue.Empty:
+                if not km.is_alive():
+                    emit(event="stopped", reason="dead", cell=index)
+                    return None
                 continue
-            if not execute(cell, index):
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "error" and error is None:
+                error = (short(content.get("ename", "")), short(content.get("evalue", "")))
+            elif kind in ("display_data", "execute_result") and MIME in content.get("data", {}):
+                payloads = (payloads + [content["data"][MIME]])[-2:]
+            elif kind == "status" and content.get("execution_state") == "idle":
+                return error, payloads
+
+    calls = {int(k): v for k, v in plan["calls"].items()}
+    try:
+        for index, cell in enumerate(plan["cells"]):
+            if cell.get("type") != "code" or not cell.get("source", "").strip():
+                continue
+            ran = execute(cell["source"], index)
+            if ran is None:
                 break
-            errors = [o for o in cell.outputs if o.output_type == "error"]
-            if errors:
-                emit(event="cell_error", cell=index, ename=short(errors[0].ename), evalue=short(errors[0].evalue))
+            if ran[0] is not None:
+                emit(event="cell_error", cell=index, ename=ran[0][0], evalue=ran[0][1])
                 continue  # later cells still run; this cell's answers are not read
             stop = False
             for number, call in enumerate(calls.get(index, [])):
                 if call.get("expr") is None:
                     continue
-                hidden = nbformat.v4.new_code_cell(_hidden_source(call["expr"], call["mode"], call.get("inputs", [])))
-                if not execute(hidden, index, store_history=False):
+                ran = execute(_hidden_source(call["expr"], call["mode"], call.get("inputs", [])), index, False)
+                if ran is None:
                     stop = True
                     break
-                payloads = [o.data[MIME] for o in hidden.outputs
-                            if o.output_type == "display_data" and MIME in o.get("data", {})]
-                errors = [o for o in hidden.outputs if o.output_type == "error"]
+                error, payloads = ran
                 if payloads and isinstance(payloads[-1], str):
                     emit(event="answer", cell=index, call=number, payload=payloads[-1][: 4 << 20])
                 else:
-                    detail = (f"{short(errors[0].ename)}: {short(errors[0].evalue)}" if errors
-                              else "no answer data came back")
+                    detail = f"{error[0]}: {error[1]}" if error else "no answer data came back"
                     emit(event="answer", cell=index, call=number, payload=None, detail=detail)
             if stop:
                 break
-        emit(event="done")
+        else:
+            emit(event="done")
     finally:
         try:
-            ctx.__exit__(None, None, None)
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
         except Exception:
             pass
     return 0
