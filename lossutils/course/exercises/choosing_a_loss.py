@@ -38,8 +38,10 @@ exercise("choosing-a-loss-ex4", Numeric(lambda: helper("choosing_a_loss", "large
                                         kind="reading"))
 
 # 5. By hand: torch's weighted mean of cross-entropy (three samples, class weights [1, w]).
-_EX5_LOGITS, _EX5_TARGET = [[2.0, 0.0], [0.5, 1.0], [1.0, -1.0]], [0, 1, 1]
+EX5_LOGITS = np.array([[2.0, 0.0], [0.5, 1.0], [1.0, -1.0]])
+EX5_TARGET = np.array([0, 1, 1])
+EX5_WEIGHT = np.array([1.0, 4.0])  # the practice weights (graded keys change the 4)
 exercise("choosing-a-loss-ex5", Numeric(
-    lambda weight: cross_entropy(np.array(_EX5_LOGITS), np.array(_EX5_TARGET), weight=np.array(weight)),
+    lambda weight: cross_entropy(EX5_LOGITS, EX5_TARGET, weight=np.array(weight)),
     rtol=1e-3, n=3, kind="likelihood", params={"weight": [1.0, 4.0]}, show={"weight": "class weights"},
     vary=lambda rng: {"weight": [1.0, float(rng.choice([2.0, 3.0, 5.0, 8.0]))]}))

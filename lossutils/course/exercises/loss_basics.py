@@ -56,3 +56,5 @@ exercise("loss-basics-ex5", Numeric(lambda lam: 2.0 * lam, rtol=1e-9, params={"l
                                     vary=lambda rng: {"lam": float(rng.choice([0.001, 0.002, 0.01, 0.02, 0.05]))},
                                     slips=((lambda want: want / 2, "off by a factor of 2: that is λ itself; what does SGD add to the "
                                                                    "gradient, and what is the gradient of λ‖w‖²?"),)))
+
+EX5_LAM = 0.005  # the practice value of ex5 (chapter tests use it)
