@@ -123,16 +123,18 @@ def bwrap_args(bwrap: str, limits: Limits, userns_fd: int | None) -> list[str]:
             args += ["--symlink", os.readlink(host), str(host)]
         elif host.is_dir():
             args += ["--ro-bind", str(host), str(host)]
+    # tmpfs first, then the read-only binds on top (a Python installed under /tmp stays visible)
+    args += ["--proc", "/proc", "--dev", "/dev",
+             "--size", str(limits.tmpfs_mb << 20), "--perms", "1777", "--tmpfs", "/dev/shm",
+             "--size", str(limits.tmpfs_mb << 20), "--perms", "1777", "--tmpfs", "/tmp"]
     roots = _python_roots()
+    made |= {"/tmp", "/dev", "/dev/shm", "/proc"}  # mounted above: keep their modes
     args += _dirs_for(roots + [f"{LIB}/x", f"{WORKDIR}/x"], made)
+    args += ["--size", str(limits.tmpfs_mb << 20), "--perms", "0777", "--tmpfs", WORKDIR]
     for root in roots:
         args += ["--ro-bind", root, root]
     args += ["--ro-bind", _package_dir(), f"{LIB}/lossutils",
              "--ro-bind", str(INSIDE), f"{LIB}/lossgrade_inside.py",
-             "--proc", "/proc", "--dev", "/dev",
-             "--size", str(limits.tmpfs_mb << 20), "--perms", "1777", "--tmpfs", "/dev/shm",
-             "--size", str(limits.tmpfs_mb << 20), "--perms", "1777", "--tmpfs", "/tmp",
-             "--size", str(limits.tmpfs_mb << 20), "--perms", "0777", "--tmpfs", WORKDIR,
              "--chdir", WORKDIR, "--clearenv"]
     env = {
         "PATH": f"{os.path.dirname(sandbox_python())}:/usr/local/bin:/usr/bin:/bin", "HOME": WORKDIR,
