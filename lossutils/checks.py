@@ -268,7 +268,8 @@ def check_result(label: str, answer: Any) -> Result:
     """Check ``answer`` for exercise ``label`` and return a :class:`Result` (never raises on a bad answer)."""
     if label not in _REGISTRY:
         known = ", ".join(labels()) or "none"
-        raise ValueError(f"no exercise is labelled {label!r}; known labels: {known}")
+        raise ValueError(f"no exercise is labelled {label!r}; known labels: {known} (the chapters' exercises "
+                         "come with `from lossutils.course import check`)")
     return judge(_REGISTRY[label], label, answer)
 
 
