@@ -624,3 +624,10 @@ def test_usage_errors(tmp_path, capsys):
     assert "is not a folder" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["grade", str(tmp_path), "--assignment", str(tmp_path / "hw.toml")])  # no key
+
+
+def test_doctests_of_the_grader():
+    import doctest
+
+    for module in (assign, gradebook, grader):
+        assert doctest.testmod(module).failed == 0, module.__name__
