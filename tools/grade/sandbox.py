@@ -237,14 +237,6 @@ class Cgroup:
                 pass
         return found
 
-    def peak_memory_mb(self) -> float | None:
-        d = self.dirs.get("memory")
-        name = "memory.max_usage_in_bytes" if self.version == 1 else "memory.peak"
-        try:
-            return int((d / name).read_text()) / 2**20 if d else None
-        except (OSError, ValueError):
-            return None
-
     def oom_killed(self) -> bool:
         d = self.dirs.get("memory")
         try:
@@ -356,7 +348,6 @@ class Outcome:
     events: list[dict]
     problem: str | None  # why the worker did not finish, in words for the CSV
     oom: bool = False
-    peak_mb: float | None = None
 
 
 def describe(limits: Limits, cgroup_version: int | None) -> str:
@@ -452,11 +443,11 @@ def run_worker(plan: dict, limits: Limits, *, unsafe: bool = False, running: set
                    "PYTHONPATH": os.pathsep.join([lib, str(Path(_package_dir()).parent)]),
                    "JUPYTER_PLATFORM_DIRS": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
             proc = subprocess.Popen([sys.executable, str(INSIDE)], stdin=subprocess.PIPE, stdout=write_fd,
-                                    stderr=subprocess.DEVNULL, cwd=work, env=env, start_new_session=True)
+                                    stderr=subprocess.PIPE, cwd=work, env=env, start_new_session=True)
         else:
             # the worker's stdout is the result channel; it moves it away from fd 1 before the kernel starts
             proc, group = _launch([f"{LIB}/lossgrade_inside.py"], limits, stdin=subprocess.PIPE, stdout=write_fd,
-                                  stderr=subprocess.DEVNULL)
+                                  stderr=subprocess.PIPE)
     finally:
         os.close(write_fd)
     if running is not None:
@@ -467,6 +458,9 @@ def run_worker(plan: dict, limits: Limits, *, unsafe: bool = False, running: set
     reader.start()
     feeder = threading.Thread(target=_feed, args=(proc, json.dumps(plan).encode()), daemon=True)
     feeder.start()
+    tail: list[bytes] = []
+    drain = threading.Thread(target=_tail, args=(proc.stderr, tail), daemon=True)
+    drain.start()
     problem = None
     budget = limits.timeout + limits.startup + 30
     try:
@@ -479,13 +473,15 @@ def run_worker(plan: dict, limits: Limits, *, unsafe: bool = False, running: set
             os.killpg(proc.pid, signal.SIGKILL)
         except OSError:
             pass
-        oom, peak = (group.oom_killed(), group.peak_memory_mb()) if group else (False, None)
+        oom = group.oom_killed() if group else False
         if group:
             group.kill()
         proc.wait()
         if running is not None:
             running.discard(proc)
     reader.join(timeout=10)
+    drain.join(timeout=5)
+    last = [line for line in b"".join(tail).decode(errors="replace").splitlines() if line.strip()][-1:]
     if flags.get("flood"):
         problem = ("stopped: the notebook sent more than 16 MB of answer data to the grader; "
                    "the exercises not reported were not graded.")
@@ -498,8 +494,19 @@ def run_worker(plan: dict, limits: Limits, *, unsafe: bool = False, running: set
             problem = (f"the sandbox ran out of memory (limit {limits.memory_mb} MB for all its processes) "
                        "and was killed; the exercises not reported were not graded.")
         else:
-            problem = f"internal grader error: the worker stopped unexpectedly (exit code {proc.returncode})."
-    return Outcome(events, problem, oom, peak)
+            problem = (f"internal grader error: the worker stopped unexpectedly (exit code {proc.returncode})"
+                       + (f": {last[0][:300]}" if last else "."))
+    return Outcome(events, problem, oom)
+
+
+def _tail(stream, keep: list, limit: int = 4096) -> None:
+    """Read ``stream`` to its end, keeping only its last ``limit`` bytes (in ``keep``)."""
+    while True:
+        chunk = stream.read(65536)
+        if not chunk:
+            return
+        data = (b"".join(keep) + chunk)[-limit:]
+        keep[:] = [data]
 
 
 def _feed(proc, data: bytes) -> None:
