@@ -448,12 +448,18 @@ def test_make_assignment_reorders_options_and_gives_graded_values(gradetest, tmp
     assert [p for p in problems if p not in missing] == []
     for path in sorted((tmp_path / "out").glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
+        original = nbformat.read(chapters[0].parent / path.name, as_version=4)
         setup = [c for c in nb.cells if "graded_assignment(" in c.source]
         assert len(setup) == 1
         for label in nb.metadata["lossgrade"]["exercises"]:
             entry = key["exercises"][label]
+            text = next(c.source for c in nb.cells if label in grader.exercise_labels(c.source))
+            before = next(c.source for c in original.cells if label in grader.exercise_labels(c.source))
             if entry["kind"] == "numeric" and entry["params"] is not None:
-                assert any(c.source.startswith("**Graded version (2026F).**") for c in nb.cells)
+                notes = [c.source for c in nb.cells if c.source.startswith("**Graded version (2026F).**")]
+                assert any(keys.describe_values(keys.registry()[label], entry["params"]) in n for n in notes)
+            if entry["kind"] == "choice":  # the right option moved to the key's letter
+                assert text == assign.swap_options(before, *entry["swap"]) != before
 
 
 def test_an_assignment_notebook_records_answers_without_judging():
