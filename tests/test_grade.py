@@ -122,6 +122,7 @@ pkg = "/opt/lossgrade/lib/lossutils/__init__.py"
 attempt("read /etc/shadow", lambda: open("/etc/shadow").read())
 attempt("read the solutions", lambda: open({str(host['solutions'])!r}).read())
 attempt("read another submission", lambda: open({str(host['other'])!r}).read())
+attempt("read the repository", lambda: os.listdir({str(Path(__file__).resolve().parents[1] / "chapters")!r}))
 attempt("write the victim", lambda: open({str(host['victim'])!r}, "a").write("x"))
 attempt("chmod setuid", lambda: os.chmod({str(host['victim'])!r}, 0o4755))
 attempt("utime", lambda: os.utime({str(host['victim'])!r}, (0, 0)))
