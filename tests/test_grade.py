@@ -638,3 +638,24 @@ def test_doctests_of_the_grader():
 
     for module in (assign, gradebook, grader):
         assert doctest.testmod(module).failed == 0, module.__name__
+
+
+def test_the_student_wheel_holds_no_grader_and_no_key(tmp_path):
+    """What `pip install lossutils` gives a student: the library and the practice checks only."""
+    import subprocess
+    import sys
+    import zipfile
+
+    root = Path(__file__).resolve().parents[1]
+    src = tmp_path / "src"
+    shutil.copytree(root / "lossutils", src / "lossutils", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copyfile(root / name, src / name)
+    out = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                          "-w", str(tmp_path / "wheel"), str(src)], capture_output=True, text=True)
+    if out.returncode != 0 and "No module named" in out.stderr:
+        pytest.skip(f"cannot build a wheel here: {out.stderr.strip().splitlines()[-1]}")
+    assert out.returncode == 0, out.stderr[-2000:]
+    names = zipfile.ZipFile(next((tmp_path / "wheel").glob("*.whl"))).namelist()
+    assert "lossutils/checks.py" in names and "lossutils/course/exercises/regression_losses.py" in names
+    assert not [n for n in names if n.startswith("tools/") or "grade" in n or "bwrap" in n]
