@@ -380,6 +380,28 @@ def test_gradebook_files_import_layouts(graded):
     assert ["alice", "gradetest-ex2", "3", "3", "1", "correct: matches lossutils on 5 random inputs."] in long
 
 
+def test_practice_answers_read_from_the_package_score_nothing(gradetest, sandbox_ready, tmp_path):
+    """The leak of issue 16: a notebook hands in what lossutils' practice checks compare with."""
+    leak = """
+from lossutils.course import check
+from lossutils.course.exercises import labels
+from lossutils.checks import _REGISTRY
+labels()
+by_hand = _REGISTRY["regression-losses-ex1"].value()
+letter = _REGISTRY["regression-losses-ex3"].correct
+units = _REGISTRY["regression-losses-ex5"].value()
+"""
+    cells = [leak, 'check("regression-losses-ex1", by_hand)', 'check("regression-losses-ex3", letter)',
+             'check("regression-losses-ex5", units)']
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    (tmp_path / "subs").mkdir()
+    nbformat.write(nb, tmp_path / "subs" / "leo.ipynb")
+    wanted = ["regression-losses-ex1", "regression-losses-ex3", "regression-losses-ex5"]
+    for key, expected in ((keys.practice_key(), [True, True, True]), (keys.make_key("2026F", seed=11), [False] * 3)):
+        results, _ = grader.grade(tmp_path / "subs", wanted, key, limits=sandbox.Limits(timeout=60))
+        assert [row.passed for row in results["leo"].rows] == expected, results["leo"]
+
+
 def test_unsafe_runs_trusted_notebooks_without_a_sandbox(gradetest, tmp_path):
     shutil.copyfile(SUBMISSIONS / "alice.ipynb", tmp_path / "alice.ipynb")
     results, _ = grader.grade(tmp_path, ["gradetest-ex1", "gradetest-ex2", "gradetest-ex3"], keys.practice_key(),
