@@ -681,3 +681,14 @@ def test_the_student_wheel_holds_no_grader_and_no_key(tmp_path):
     names = zipfile.ZipFile(next((tmp_path / "wheel").glob("*.whl"))).namelist()
     assert "lossutils/checks.py" in names and "lossutils/course/exercises/regression_losses.py" in names
     assert not [n for n in names if n.startswith("tools/") or "grade" in n or "bwrap" in n]
+
+
+def test_gradebook_matches_roster_ids_ignoring_case(tmp_path):
+    (tmp_path / "hw.toml").write_text(ASSIGNMENT)
+    assignment = gradebook.load_assignment(tmp_path / "hw.toml")
+    rows = [grader.Row("Ada", label, True, "correct.") for label in assignment.exercises]
+    results = {"Ada": grader.Result("Ada", rows), "bo": grader.Result("bo", [])}
+    roster = {"ada": gradebook.Student("ada"), "cy": gradebook.Student("cy")}
+    lines = gradebook.build(assignment, results, roster, None)
+    assert [(line.student_id, line.total, line.status) for line in lines] == [
+        ("ada", 6.0, "graded"), ("cy", 0.0, "missing"), ("bo", 0.0, "not on the roster")]

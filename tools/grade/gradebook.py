@@ -136,10 +136,26 @@ class Line:
     messages: dict[str, str]
 
 
+def match_roster(results: dict, roster: dict | None) -> dict:
+    """``results`` with each student named as on the roster: a file Ada.ipynb belongs to the roster's
+    "ada" when that is the only roster ID equal to it ignoring case."""
+    if not roster:
+        return results
+    folded: dict[str, list[str]] = {}
+    for sid in roster:
+        folded.setdefault(sid.casefold(), []).append(sid)
+    renamed = {}
+    for name, result in results.items():
+        match = folded.get(name.casefold(), [])
+        renamed[match[0] if name not in roster and len(match) == 1 and match[0] not in results else name] = result
+    return renamed
+
+
 def build(assignment: Assignment, results: dict, roster: dict[str, Student] | None,
           stamps: dict[str, dt.datetime] | None) -> list[Line]:
     """One Line per roster student (missing ones too) and per graded student not on the roster."""
     lines = []
+    results = match_roster(results, roster)
     ids = list(roster) if roster else []
     ids += [s for s in results if not roster or s not in roster]
     for sid in ids:
@@ -256,6 +272,7 @@ _SAFE = re.compile(r"[^\w.-]")
 
 def write_all(out: Path, assignment: Assignment, results: dict, notes: list, roster, stamps, log: str) -> list[Line]:
     """Write every output into the folder ``out`` (each file atomically); returns the gradebook lines."""
+    results = match_roster(results, roster)
     lines = build(assignment, results, roster, stamps)
     out.mkdir(parents=True, exist_ok=True)
     _atomic_write(out / "grades.csv", long_csv(assignment, results))
