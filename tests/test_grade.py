@@ -329,7 +329,7 @@ def test_one_memory_limit_counts_shared_memory(graded):
     mia = next(row for row in _read(graded["out"], "gradebook.csv") if row[0] == "mia")
     # shared memory, a child process and the kernel together went over the limit: a process was killed
     # (the kernel: the notebook stops; or the child: the notebook sees it and answers "b")
-    assert mia[3] == "1" or "kernel was killed at the memory limit" in mia[8], mia
+    assert mia[3] == "1" or "killed at" in mia[8], mia
     assert "memory limit" in mia[8], mia
 
 

@@ -491,8 +491,8 @@ def run_worker(plan: dict, limits: Limits, *, unsafe: bool = False, running: set
                    "shared memory included) and a process was killed.")
     if problem is None and not finished:
         if oom:
-            problem = (f"the sandbox ran out of memory (limit {limits.memory_mb} MB for all its processes) "
-                       "and was killed; the exercises not reported were not graded.")
+            problem = (f"the sandbox was killed at its memory limit ({limits.memory_mb} MB for all its processes "
+                       "together, shared memory included); the exercises not reported were not graded.")
         else:
             problem = (f"internal grader error: the worker stopped unexpectedly (exit code {proc.returncode})"
                        + (f": {last[0][:300]}" if last else "."))
