@@ -65,7 +65,7 @@ def _make_key(args) -> int:
     same = sorted(label for label, e in key["exercises"].items() if e.get("same_as_practice"))
     print(f"wrote {args.out} ({len(key['exercises'])} exercises, term {args.term}); keep it private.")
     if same:
-        print(f"these exercises keep their practice answer (read off a widget): {', '.join(same)}")
+        print(f"these exercises have no other values and keep their (public) practice answer: {', '.join(same)}")
     return 0
 
 

@@ -4,10 +4,11 @@
 
 * a function exercise gets a secret seed: the graded check calls the student's function on hidden
   test inputs drawn with it (the practice check uses seed 0, which every student can read);
-* a numeric exercise whose check declares ``vary`` gets new values (e.g. other predictions and
-  another δ); the assignment notebook (``make-assignment``) tells students these values under the
-  exercise. Exercises read off a widget keep their practice value (``"same_as_practice": true``):
-  their graded answer is public, so weigh them accordingly (the guide says so);
+* a numeric exercise whose check declares ``vary`` gets new values (other predictions and another δ;
+  for a widget reading, another setting the widget offers); the assignment notebook
+  (``make-assignment``) tells students these values under the exercise. An exercise without
+  ``vary`` keeps its practice value (``"same_as_practice": true``): its graded answer is public, so
+  weigh it accordingly (the guide says so);
 * a multiple-choice exercise gets a new correct letter: two options trade places in the assignment
   notebook, and the new letters are spread evenly over a/b/c/d across the exercises.
 
@@ -68,13 +69,19 @@ def make_key(term: str, seed: int | None = None) -> dict:
             if checker.vary is None or checker.params is None:
                 entries[label] = {"kind": "numeric", "params": None, "same_as_practice": True}
                 continue
-            for _ in range(50):  # values whose answer differs from the practice answer
+            practice = np.asarray(checker.value(), dtype=float)
+            for _ in range(50):  # values with an answer, and one that differs from the practice answer
                 params = _jsonable(checker.vary(rng))
-                graded = np.asarray(dataclasses.replace(checker, params=params).value(), dtype=float)
-                practice = np.asarray(checker.value(), dtype=float)
-                if graded.shape != practice.shape or not np.allclose(graded, practice, rtol=10 * checker.rtol):
+                try:
+                    graded = np.asarray(dataclasses.replace(checker, params=params).value(), dtype=float)
+                except (TypeError, ValueError):  # e.g. no slider setting answers the question
+                    continue
+                if np.all(np.isfinite(graded)) and (graded.shape != practice.shape or not np.allclose(
+                        graded, practice, rtol=max(10 * checker.rtol, 1e-6), atol=checker.atol)):
+                    entries[label] = {"kind": "numeric", "params": params}
                     break
-            entries[label] = {"kind": "numeric", "params": params}
+            else:
+                entries[label] = {"kind": "numeric", "params": None, "same_as_practice": True}
         elif isinstance(checker, Choice):
             choices[label] = checker
     entries.update(_choice_entries(choices, rng))

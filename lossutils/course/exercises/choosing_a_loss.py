@@ -34,8 +34,9 @@ exercise("choosing-a-loss-ex3", Choice("b", feedback={
 }))
 
 # 4. With the reduction widget: the largest batch that still converges with reduction='sum'.
-exercise("choosing-a-loss-ex4", Numeric(lambda: helper("choosing_a_loss", "largest_stable_batch")(0.03),
-                                        kind="reading"))
+exercise("choosing-a-loss-ex4", Numeric(lambda lr: helper("choosing_a_loss", "largest_stable_batch")(lr),
+                                        kind="reading", params={"lr": 0.03}, show={"lr": "learning rate"},
+                                        vary=lambda rng: {"lr": float(rng.choice([0.1, 0.3]))}))
 
 # 5. By hand: torch's weighted mean of cross-entropy (three samples, class weights [1, w]).
 EX5_LOGITS = np.array([[2.0, 0.0], [0.5, 1.0], [1.0, -1.0]])

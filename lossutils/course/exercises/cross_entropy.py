@@ -39,9 +39,11 @@ exercise("cross-entropy-ex3", Choice("b", feedback={
          "that creates a minimum above zero, not the other way round.",
 }))
 
-# ex4: read the optimal logit gap for K = 10, eps = 0.1 from the label-smoothing widget
-exercise("cross-entropy-ex4", Numeric(lambda: helper("cross_entropy", "optimal_logit_gap")(0.1, 10), rtol=5e-3,
-                                      kind="reading"))
+# ex4: read the optimal logit gap for K = 10, eps = 0.1 from the label-smoothing widget (its slider and choices)
+exercise("cross-entropy-ex4", Numeric(
+    lambda eps, K: helper("cross_entropy", "optimal_logit_gap")(eps, K), rtol=5e-3, kind="reading",
+    params={"eps": 0.1, "K": 10}, show={"eps": "ε", "K": "K"},
+    vary=lambda rng: {"eps": float(rng.choice([0.05, 0.2, 0.3])), "K": int(rng.choice([3, 10, 100]))}))
 
 # ex5: the floor of the double-softmax loss with K classes: the best "probabilities" are one-hot
 exercise("cross-entropy-ex5", Numeric(lambda K: cross_entropy(np.eye(K)[0], 0), rtol=1e-3, kind="likelihood",

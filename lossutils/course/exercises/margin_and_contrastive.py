@@ -43,8 +43,12 @@ exercise("margin-and-contrastive-ex4", Choice("b", feedback={
 }))
 
 # 5. With the temperature widget: the largest temperature giving the positive half the weight.
+#    Graded keys use other (share, similarity) pairs offered by the widget whose answer is not 0.2.
 exercise("margin-and-contrastive-ex5", Numeric(
-    lambda: helper("margin_and_contrastive", "temperature_for_weight")(0.5, pos_sim=0.7), kind="reading"))
+    lambda share, pos_sim: helper("margin_and_contrastive", "temperature_for_weight")(share, pos_sim=pos_sim),
+    kind="reading", params={"share": 0.5, "pos_sim": 0.7},
+    show={"share": "the positive's share of the softmax weight (at least)", "pos_sim": "the positive's similarity"},
+    vary=lambda rng: dict(zip(("share", "pos_sim"), [(0.3, 0.7), (0.7, 0.7), (0.8, 0.8), (0.9, 0.9)][rng.integers(4)]))))
 
 # 6. Conceptual: the SVM solution depends only on the support vectors.
 exercise("margin-and-contrastive-ex6", Choice("a", feedback={

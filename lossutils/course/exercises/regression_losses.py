@@ -39,8 +39,10 @@ exercise("regression-losses-ex3", Choice("c", feedback={
 }))
 
 # ex4: with the widget, the largest delta on the slider that keeps the Huber slope near the truth
-exercise("regression-losses-ex4", Numeric(lambda: helper("regression_losses", "closest_huber_delta")(25.0, tol=0.1),
-                                          kind="reading"))
+exercise("regression-losses-ex4", Numeric(
+    lambda outlier, tol: helper("regression_losses", "closest_huber_delta")(outlier, tol=tol), kind="reading",
+    params={"outlier": 25.0, "tol": 0.1}, show={"outlier": "outlier size", "tol": "tolerance on the slope"},
+    vary=lambda rng: {"outlier": float(rng.choice([15.0, 20.0, 25.0])), "tol": float(rng.choice([0.05, 0.2, 0.3]))}))
 
 
 # ex5: units: predictions and targets in thousands of dollars; the RMSE in dollars
