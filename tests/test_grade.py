@@ -692,3 +692,31 @@ def test_gradebook_matches_roster_ids_ignoring_case(tmp_path):
     lines = gradebook.build(assignment, results, roster, None)
     assert [(line.student_id, line.total, line.status) for line in lines] == [
         ("ada", 6.0, "graded"), ("cy", 0.0, "missing"), ("bo", 0.0, "not on the roster")]
+
+
+def test_per_student_values_differ_between_students_and_stay_the_same_for_one(gradetest, tmp_path):
+    key = keys.make_key("2026F", seed=4)
+    ada, bo = keys.for_student(key, "ada"), keys.for_student(key, "bo")
+    assert keys.for_student(dict(key), "ada")["exercises"] == ada["exercises"]  # derived, not stored
+    label = "regression-losses-ex1"
+    mine, theirs = keys.graded_checker(ada, label), keys.graded_checker(bo, label)
+    assert ada["exercises"][label] != bo["exercises"][label]
+    assert checks.judge(mine, label, mine.value()).passed and not checks.judge(theirs, label, mine.value()).passed
+    for student in (ada, bo):  # each student's letters are spread over a/b/c/d too
+        letters = [e["correct"] for lab, e in student["exercises"].items()
+                   if e["kind"] == "choice" and not lab.startswith("gradetest")]
+        assert max(map(letters.count, "abcd")) - min(map(letters.count, "abcd")) <= 1
+    # make-assignment writes one folder per roster student, with that student's values
+    chapters = Path(__file__).parents[1] / "chapters"
+    if not list(chapters.glob("0*_regression_losses.ipynb")):
+        pytest.skip("no chapter 2")
+    (tmp_path / "hw.toml").write_text('title = "HW"\nper_student = true\n[points]\n"regression-losses-ex1" = 2\n')
+    (tmp_path / "key.json").write_text(json.dumps(key))
+    (tmp_path / "roster.csv").write_text("student_id\nada\nbo\n")
+    assert main(["make-assignment", str(chapters), "--assignment", str(tmp_path / "hw.toml"), "--key",
+                 str(tmp_path / "key.json"), "--roster", str(tmp_path / "roster.csv"), "--out", str(tmp_path / "hw")]) == 0
+    for student, own in (("ada", ada), ("bo", bo)):
+        nb = nbformat.read(next((tmp_path / "hw" / student).glob("*.ipynb")), as_version=4)
+        assert nb.metadata["lossgrade"]["student"] == student
+        values = keys.describe_values(keys.registry()[label], own["exercises"][label]["params"])
+        assert any(values in c.source for c in nb.cells if c.source.startswith("**Graded version"))

@@ -39,7 +39,8 @@ def _grade(args) -> int:
     print(log, file=sys.stderr)
     try:
         results, notes = grader.grade(args.submissions, assignment.exercises, key, limits=limits, jobs=args.jobs,
-                                      unsafe=args.unsafe, skip=[args.out], progress=sys.stderr)
+                                      unsafe=args.unsafe, per_student=assignment.per_student, skip=[args.out],
+                                      roster_id=gradebook.roster_id(roster), progress=sys.stderr)
     except KeyboardInterrupt:
         print(f"interrupted: nothing in {args.out} was changed", file=sys.stderr)
         return 130
@@ -74,7 +75,17 @@ def _make_assignment(args) -> int:
 
     assignment = gradebook.load_assignment(args.assignment)
     key = keys.load_key(args.key)
-    problems = assign.write_assignment(args.notebooks, assignment, key, args.out)
+    if assignment.per_student:
+        if not args.roster:
+            print("error: the assignment says per_student = true: pass --roster roster.csv", file=sys.stderr)
+            return 2
+        problems = []
+        for sid in gradebook.load_roster(args.roster):
+            folder = args.out / gradebook.safe_name(sid)
+            problems += assign.write_assignment(args.notebooks, assignment, keys.for_student(key, sid), folder)
+        problems = list(dict.fromkeys(problems))
+    else:
+        problems = assign.write_assignment(args.notebooks, assignment, key, args.out)
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     return 1 if problems else 0
@@ -113,6 +124,7 @@ def main(argv=None) -> int:
     a.add_argument("--assignment", type=Path, required=True)
     a.add_argument("--key", type=Path, required=True)
     a.add_argument("--out", type=Path, required=True)
+    a.add_argument("--roster", type=Path, help="with per_student = true: one folder of notebooks per student")
     a.set_defaults(run=_make_assignment)
 
     args = ap.parse_args(argv)

@@ -110,7 +110,8 @@ def assignment_notebook(nb, assignment, key) -> tuple[list[str], list[str]]:
             "from lossutils.course.exercises import graded_assignment\n\n"
             f"graded_assignment({term!r}, {done!r})")
         nb.cells.insert(_setup_index(nb), setup)
-        nb.metadata["lossgrade"] = {"term": term, "assignment": assignment.title, "exercises": done}
+        nb.metadata["lossgrade"] = {"term": term, "assignment": assignment.title, "exercises": done,
+                                    **({"student": key["student"]} if key.get("student") else {})}
     return done, problems
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_SAFE = re.compile(r"[^\w.-]")
 
 
 def cell(value) -> str:
@@ -36,6 +37,7 @@ class Assignment:
     title: str
     points: dict[str, float]  # label -> points, in the order of the file
     due: dt.datetime | None = None
+    per_student: bool = False  # every student gets values of their own (from the key's secret)
 
     @property
     def exercises(self) -> list[str]:
@@ -71,7 +73,10 @@ def load_assignment(path) -> Assignment:
         raise ValueError(f"{path}: due must be a TOML date-time such as 2026-10-15T23:59:00Z")
     if due is not None and due.tzinfo is None:
         due = due.replace(tzinfo=dt.timezone.utc)
-    return Assignment(str(data.get("title") or Path(path).stem), clean, due)
+    per_student = data.get("per_student", False)
+    if not isinstance(per_student, bool):
+        raise ValueError(f"{path}: per_student must be true or false")
+    return Assignment(str(data.get("title") or Path(path).stem), clean, due, per_student)
 
 
 @dataclass
@@ -134,6 +139,27 @@ class Line:
     late: str
     problems: list[str]
     messages: dict[str, str]
+
+
+def roster_id(roster: dict | None):
+    """A function: a submission's name -> the roster's ID for it (the same ID ignoring case, if only
+    one matches), or the name itself."""
+    folded: dict[str, list[str]] = {}
+    for sid in roster or {}:
+        folded.setdefault(sid.casefold(), []).append(sid)
+
+    def find(name: str) -> str:
+        if roster and name in roster:
+            return name
+        match = folded.get(name.casefold(), [])
+        return match[0] if len(match) == 1 else name
+
+    return find
+
+
+def safe_name(student_id: str) -> str:
+    """A file or folder name for a student ID (no path separators, no leading dot)."""
+    return _SAFE.sub("_", student_id)[:100].lstrip(".") or "_"
 
 
 def match_roster(results: dict, roster: dict | None) -> dict:
@@ -267,9 +293,6 @@ def feedback_md(assignment: Assignment, line: Line) -> str:
     return "\n".join(out) + "\n"
 
 
-_SAFE = re.compile(r"[^\w.-]")
-
-
 def write_all(out: Path, assignment: Assignment, results: dict, notes: list, roster, stamps, log: str) -> list[Line]:
     """Write every output into the folder ``out`` (each file atomically); returns the gradebook lines."""
     results = match_roster(results, roster)
@@ -282,8 +305,7 @@ def write_all(out: Path, assignment: Assignment, results: dict, notes: list, ros
     _atomic_write(out / "files.csv", _csv([("path", "student_id", "status")]
                                           + [(n.path, n.student, n.status) for n in notes]))
     for line in lines:
-        name = _SAFE.sub("_", line.student_id)[:100] or "_"
-        _atomic_write(out / "feedback" / f"{name}.md", feedback_md(assignment, line))
+        _atomic_write(out / "feedback" / f"{safe_name(line.student_id)}.md", feedback_md(assignment, line))
     missing = [line.student_id for line in lines if line.status == "missing"]
     unknown = [line.student_id for line in lines if line.status == "not on the roster"]
     late = [f"{line.student_id} ({line.late})" for line in lines if line.late.startswith("late")]

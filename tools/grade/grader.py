@@ -532,19 +532,30 @@ def _merge(student: str, graded: list[tuple[list[Row], list[str]]], wanted: list
 
 
 def grade(submissions, wanted: list[str], key: dict, *, limits: sandbox.Limits | None = None, jobs: int = 1,
-          unsafe: bool = False, skip=(), progress=None) -> tuple[dict[str, Result], list[FileNote]]:
-    """Grade every submission in the folder on the exercises ``wanted`` with ``key``.
+          unsafe: bool = False, per_student: bool = False, roster_id=None, skip=(), progress=None
+          ) -> tuple[dict[str, Result], list[FileNote]]:
+    """Grade every submission in the folder on the exercises ``wanted`` with ``key`` (each student's
+    own values from it if ``per_student``; ``roster_id`` maps a submission's name to the roster ID the
+    values were made for).
 
     Returns ({student: Result}, a note for every entry of the folder). Students whose entry is not a
     notebook get a Result with problems and no exercise passed.
     """
     limits = limits or sandbox.Limits()
-    checkers = {}
-    for label in wanted:
-        checker = keys.graded_checker(key, label)
-        if checker is None:
-            raise ValueError(f"the key has no exercise {label!r} (or no practice check is registered for it)")
-        checkers[label] = checker
+
+    def checkers_for(student: str | None) -> dict:
+        if per_student and student is not None:
+            chosen = keys.for_student(key, roster_id(student) if roster_id else student)
+        else:
+            chosen = key
+        found = {}
+        for label in wanted:
+            found[label] = keys.graded_checker(chosen, label)
+            if found[label] is None:
+                raise ValueError(f"the key has no exercise {label!r} (or no practice check is registered for it)")
+        return found
+
+    checkers_for(None)  # a key that does not fit fails here, before any notebook runs
     root = Path(submissions)
     subs, notes, problems = discover(root, skip)
     graded: dict[str, list] = {}
@@ -552,7 +563,8 @@ def grade(submissions, wanted: list[str], key: dict, *, limits: sandbox.Limits |
     started = time.monotonic()
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
     try:
-        futures = {pool.submit(grade_notebook, sub, wanted, checkers, limits, unsafe, running): sub for sub in subs}
+        futures = {pool.submit(grade_notebook, sub, wanted, checkers_for(sub.student), limits, unsafe, running): sub
+                   for sub in subs}
         for done, future in enumerate(as_completed(futures), 1):
             sub = futures[future]
             try:

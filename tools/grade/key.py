@@ -12,6 +12,10 @@
 * a multiple-choice exercise gets a new correct letter: two options trade places in the assignment
   notebook, and the new letters are spread evenly over a/b/c/d across the exercises.
 
+With ``per_student = true`` in the assignment file, every student gets values of their own, derived
+from the key's secret and the student ID (:func:`for_student`); ``make-assignment --roster`` then
+writes one folder of notebooks per student.
+
 The key is a secret like an exam: keep it out of the repository and off the student website.
 ``practice_key()`` is the key with the practice values (for self-study runs and the tests).
 """
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import secrets
 from pathlib import Path
@@ -42,25 +47,30 @@ def _jsonable(value):
 
 
 def _choice_entries(choices: dict[str, Choice], rng) -> dict:
-    """New correct letters, spread evenly over a/b/c/d, each different from the practice letter."""
-    counts = {letter: 0 for letter in "abcd"}
-    entries = {}
-    for label in rng.permutation(sorted(choices)):
-        checker = choices[label]
-        options = checker.options()
-        old = checker.correct.lower()
-        candidates = [o for o in options if o != old] or [old]
-        least = min(counts.get(o, 0) for o in candidates)
-        new = str(rng.choice([o for o in candidates if counts.get(o, 0) == least]))
-        counts[new] = counts.get(new, 0) + 1
-        entries[str(label)] = {"kind": "choice", "correct": new, "swap": [old, new] if new != old else None}
-    return entries
+    """New correct letters, spread as evenly over a/b/c/d as the options allow, each different from the
+    practice letter: the most even of 200 random greedy assignments."""
+    candidates = {label: [o for o in c.options() if o != c.correct.lower()] or [c.correct.lower()]
+                  for label, c in choices.items()}
+    best, best_spread = {}, None
+    for _ in range(200):
+        counts = {letter: 0 for letter in "abcd"}
+        chosen = {}
+        for label in rng.permutation(sorted(choices)):
+            least = min(counts.get(o, 0) for o in candidates[label])
+            chosen[str(label)] = str(rng.choice([o for o in candidates[label] if counts.get(o, 0) == least]))
+            counts[chosen[str(label)]] = counts.get(chosen[str(label)], 0) + 1
+        spread = max(counts.values()) - min(counts.values())
+        if best_spread is None or spread < best_spread:
+            best, best_spread = chosen, spread
+        if spread <= 1:
+            break
+    return {label: {"kind": "choice", "correct": new,
+                    "swap": [choices[label].correct.lower(), new] if new != choices[label].correct.lower() else None}
+            for label, new in sorted(best.items())}
 
 
-def make_key(term: str, seed: int | None = None) -> dict:
-    """A new graded key for ``term`` (random unless ``seed`` is given)."""
-    seed = secrets.randbits(63) if seed is None else int(seed)
-    rng = np.random.default_rng(seed)
+def _entries(rng) -> dict:
+    """Graded values for every registered exercise, drawn with ``rng``."""
     entries, choices = {}, {}
     for label, checker in sorted(registry().items()):
         if isinstance(checker, Function):
@@ -85,8 +95,36 @@ def make_key(term: str, seed: int | None = None) -> dict:
         elif isinstance(checker, Choice):
             choices[label] = checker
     entries.update(_choice_entries(choices, rng))
+    return dict(sorted(entries.items()))
+
+
+def make_key(term: str, seed: int | None = None) -> dict:
+    """A new graded key for ``term`` (random unless ``seed`` is given).
+
+    Its ``exercises`` hold the term's values; its ``secret`` derives each student's own values when
+    an assignment says ``per_student = true`` (see :func:`for_student`).
+    """
+    seed = secrets.randbits(63) if seed is None else int(seed)
+    rng = np.random.default_rng(seed)
+    secret = f"{int(rng.integers(0, 2**63)):016x}{int(rng.integers(0, 2**63)):016x}"
     return {"term": str(term), "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "exercises": dict(sorted(entries.items()))}
+            "secret": secret, "exercises": _entries(rng)}
+
+
+_STUDENT_KEYS: dict[tuple[str, str], dict] = {}
+
+
+def for_student(key: dict, student: str) -> dict:
+    """The key of one student: values derived from the key's secret and the student ID (the same
+    every time, different for every student), so classmates cannot share graded answers."""
+    if not key.get("secret"):
+        raise ValueError("this key has no secret for per-student values: make a new key")
+    cache = (key["secret"], student)
+    if cache not in _STUDENT_KEYS:
+        digest = hashlib.sha256(f"{key['secret']}/{student}".encode()).digest()
+        rng = np.random.default_rng(int.from_bytes(digest[:16], "big"))
+        _STUDENT_KEYS[cache] = {**key, "student": student, "exercises": _entries(rng)}
+    return _STUDENT_KEYS[cache]
 
 
 def practice_key() -> dict:
