@@ -720,3 +720,18 @@ def test_per_student_values_differ_between_students_and_stay_the_same_for_one(gr
         assert nb.metadata["lossgrade"]["student"] == student
         values = keys.describe_values(keys.registry()[label], own["exercises"][label]["params"])
         assert any(values in c.source for c in nb.cells if c.source.startswith("**Graded version"))
+
+
+def test_per_student_grading_uses_each_students_values(gradetest, sandbox_ready, tmp_path):
+    key = keys.make_key("2026F", seed=6)
+    label = "regression-losses-ex1"
+    ada_value = float(keys.graded_checker(keys.for_student(key, "ada"), label).value())
+    (tmp_path / "subs").mkdir()
+    for name in ("Ada", "bo"):  # bo hands in ada's answer; Ada's file name differs from the roster in case
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+            f"from lossutils.course import check\ncheck({label!r}, {ada_value!r})")])
+        nbformat.write(nb, tmp_path / "subs" / f"{name}.ipynb")
+    roster = {"ada": gradebook.Student("ada"), "bo": gradebook.Student("bo")}
+    results, _ = grader.grade(tmp_path / "subs", [label], key, limits=sandbox.Limits(timeout=60), per_student=True,
+                              roster_id=gradebook.roster_id(roster))
+    assert [results["Ada"].rows[0].passed, results["bo"].rows[0].passed] == [True, False]
