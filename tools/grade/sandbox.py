@@ -430,14 +430,14 @@ def run_command(args: list[str], limits: Limits, timeout: float) -> subprocess.C
 def run_worker(plan: dict, limits: Limits, *, unsafe: bool = False, running: set | None = None) -> Outcome:
     """Execute the plan's notebook in a sandboxed worker; return what it reported (bounded)."""
     read_fd, write_fd = os.pipe()
-    plan = {**plan, "timeout": limits.timeout,
-            "startup_timeout": limits.startup}
-    group = None
+    plan = {**plan, "timeout": limits.timeout, "startup_timeout": limits.startup}
+    group, scratch = None, []
     try:
         if unsafe:
             import tempfile
 
             work, lib = tempfile.mkdtemp(prefix="lossgrade-unsafe-"), tempfile.mkdtemp(prefix="lossgrade-lib-")
+            scratch += [work, lib]
             os.symlink(INSIDE, os.path.join(lib, "lossgrade_inside.py"))
             env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": work, "MPLBACKEND": "Agg",
                    "PYTHONPATH": os.pathsep.join([lib, str(Path(_package_dir()).parent)]),
@@ -477,6 +477,8 @@ def run_worker(plan: dict, limits: Limits, *, unsafe: bool = False, running: set
         if group:
             group.kill()
         proc.wait()
+        for folder in scratch:
+            shutil.rmtree(folder, ignore_errors=True)
         if running is not None:
             running.discard(proc)
     reader.join(timeout=10)
