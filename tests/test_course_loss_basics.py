@@ -62,19 +62,6 @@ def test_line_fit_widget_responds():
     assert rx.size == 3 * d.LINE_X.size and np.isnan(ry[2::3]).all()
 
 
-def test_weight_decay_for_equals_l2_penalty_in_torch_sgd():
-    lam, lr = 0.01, 0.1
-    X, y = torch.randn(30, 4, dtype=torch.float64), torch.randn(30, dtype=torch.float64)
-    w0 = torch.randn(4, dtype=torch.float64)
-    wa = w0.clone().requires_grad_(True)
-    (F.mse_loss(X @ wa, y) + lam * (wa**2).sum()).backward()
-    wb = w0.clone().requires_grad_(True)
-    opt = torch.optim.SGD([wb], lr=lr, weight_decay=d.weight_decay_for(lam))
-    F.mse_loss(X @ wb, y).backward()
-    opt.step()
-    torch.testing.assert_close(wa.detach() - lr * wa.grad, wb.detach(), rtol=0, atol=1e-15)
-
-
 def test_ridge_explorer_widget_responds():
     ex = explore(d.ridge_explorer, {"log_lam": Slider(*d.LOG_LAMBDA_GRID, value=-4.0)},
                  panels={"fit": Panel(ylim=(-2.2, 2.2)), "loss": Panel(logy=True)})

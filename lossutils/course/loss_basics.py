@@ -17,7 +17,7 @@ from lossutils.course.data import poly_features, ridge_fit
 
 __all__ = [
     "TRUE_W", "TRUE_B", "line_data", "LINE_X", "LINE_Y", "line_loss_and_grad",
-    "W_GRID", "B_GRID", "grid_values", "line_fit", "best_grid_fit", "weight_decay_for",
+    "W_GRID", "B_GRID", "grid_values", "line_fit", "best_grid_fit",
     "POLY_DEGREE", "poly_data", "LOG_LAMBDA_GRID", "ridge_explorer",
 ]
 
@@ -50,17 +50,6 @@ def line_loss_and_grad(w, b, x, y):
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     r = w * x + b - y
     return float(np.mean(r**2)), float(2 * np.mean(r * x)), float(2 * np.mean(r))
-
-
-def weight_decay_for(lam: float) -> float:
-    """The ``weight_decay`` of ``torch.optim.SGD`` equal to adding ``lam * ‖w‖²`` to the loss: ``2 * lam``.
-
-    (The expected answer of exercise 5; the chapter derives it.)
-
-    >>> weight_decay_for(0.01)
-    0.02
-    """
-    return 2.0 * float(lam)
 
 
 # slider grids of the line widget: (min, max, step)
