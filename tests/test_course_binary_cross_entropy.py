@@ -51,11 +51,6 @@ def test_calibration_labels_follow_the_true_model():
     assert abs(y[high].mean() - p[high].mean()) < 0.01
 
 
-def test_mse_sigmoid_grad_peak_is_minus_log_two():
-    assert d.mse_sigmoid_grad_peak(1.0) == pytest.approx(-np.log(2), abs=1e-5)
-    assert d.mse_sigmoid_grad_peak(0.0) == pytest.approx(np.log(2), abs=1e-5)   # mirror image
-
-
 # ---------------------------------------------------------------------------------- widgets
 
 def test_bce_vs_mse_widget_matches_torch_autograd():

@@ -3,7 +3,7 @@ r"""Course helpers of chapter 4, "Binary cross-entropy".
 Only what a reader need not study: seeded synthetic data (:func:`trap_data`, :func:`separable_data`,
 :func:`calibration_data`; the fraud data are :func:`lossutils.course.data.fraud_data`) and the compute
 functions of the chapter's three widgets. The formulas, the Newton fit and the metrics the chapter
-teaches are written in the chapter. :func:`mse_sigmoid_grad_peak` is the reference answer of an exercise.
+teaches are written in the chapter.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from lossutils import (
 
 __all__ = [
     "trap_data", "TRAP_WEIGHTS", "separable_data", "calibration_data", "CALIBRATION_WEIGHTS",
-    "CALIBRATION_BIAS", "mse_sigmoid_grad_peak", "bce_vs_mse", "ALPHAS", "focal_curves",
+    "CALIBRATION_BIAS", "bce_vs_mse", "ALPHAS", "focal_curves",
     "threshold_view",
 ]
 
@@ -73,19 +73,6 @@ def calibration_data(n: int = 20_000, seed: int = 0):
     X = rng.normal(size=(n, 2))
     p = sigmoid(X @ CALIBRATION_WEIGHTS + CALIBRATION_BIAS)
     return X, (rng.random(n) < p).astype(np.float64)
-
-
-def mse_sigmoid_grad_peak(target: float = 1.0, *, lo: float = -10.0, hi: float = 10.0,
-                          n: int = 2_000_001) -> float:
-    r"""The logit where :math:`|\partial (\sigma(z) - y)^2 / \partial z| = |2(p - y)p(1 - p)|` is
-    largest, found on a fine grid (the answer of exercise 4; theory: :math:`z = -\ln 2` for y = 1).
-
-    >>> round(mse_sigmoid_grad_peak(1.0), 4)
-    -0.6931
-    """
-    z = np.linspace(lo, hi, n)
-    p = sigmoid(z)
-    return float(z[np.argmax(np.abs(2 * (p - target) * p * (1 - p)))])
 
 
 # --------------------------------------------------------------------------------------------
