@@ -22,6 +22,8 @@ from .margin import (
     hinge_loss, hinge_loss_grad, squared_hinge_loss, multi_margin_loss, margin_ranking_loss,
 )
 from .contrastive import contrastive_loss, triplet_margin_loss, info_nce_loss, nt_xent_loss
+from . import modern
+from .modern import *  # noqa: F403  (perplexity, distillation, preference, VAE and Dice losses)
 
 __version__ = "0.1.0"
 
@@ -35,4 +37,4 @@ __all__ = [
     "hinge_loss", "hinge_loss_grad", "squared_hinge_loss", "multi_margin_loss",
     "margin_ranking_loss",
     "contrastive_loss", "triplet_margin_loss", "info_nce_loss", "nt_xent_loss",
-]
+] + modern.__all__
