@@ -75,7 +75,8 @@ def perplexity(logits: ArrayLike, target: ArrayLike, *, ignore_index: int = -100
     # (B, S, V) -> (B·S, V): every position is one classification over the vocabulary
     y = y.reshape(-1)
     keep = y != ignore_index  # padding counts for nothing
-    return np.exp(cross_entropy(z.reshape(-1, z.shape[-1])[keep], y[keep]))
+    with np.errstate(over="ignore"):  # a mean cross-entropy above ~709 nats: inf, as torch
+        return np.asarray(np.exp(cross_entropy(z.reshape(-1, z.shape[-1])[keep], y[keep])))
 
 
 # --------------------------------------------------------------------------------------------
