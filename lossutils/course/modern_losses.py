@@ -16,11 +16,11 @@ from lossutils import (
 )
 
 __all__ = [
-    "VOCAB", "toy_corpus", "next_token_batch", "count_model_logits",
+    "VOCAB", "toy_corpus", "next_token_batch", "count_model_logits", "CLASSES",
     "teacher_student_logits", "distillation_view",
     "RESPONSES", "preference_setting", "dpo_beta_view",
     "linear_betas", "toy_signal", "diffusion_view",
-    "rare_mask", "per_pixel_grad", "segmentation_view",
+    "rare_mask", "per_pixel_grad", "FRACTIONS", "foreground_shares", "segmentation_view",
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -254,7 +254,7 @@ def per_pixel_grad(loss, logits: np.ndarray, target: np.ndarray, h: float = 1e-5
 FRACTIONS = (0.001, 0.003, 0.01, 0.03, 0.1)
 
 
-def _foreground_shares(n_pixels, fraction, p_fg, p_bg):
+def foreground_shares(n_pixels, fraction, p_fg, p_bg):
     """Share of the summed |gradient| w.r.t. the logits that lands on foreground pixels, and the
     three loss values, for a mask of ``n_pixels`` with the given foreground ``fraction``."""
     n_fg = max(int(round(fraction * n_pixels)), 1)
@@ -282,7 +282,7 @@ def segmentation_view(n_pixels: int = 10_000, p_fg: float = 0.3):
     def compute(p_bg: float = 0.05, fraction: float = 0.01) -> dict:
         from lossutils.widgets import Bars, HLine
 
-        shares, losses = _foreground_shares(n_pixels, fraction, p_fg, p_bg)
+        shares, losses = foreground_shares(n_pixels, fraction, p_fg, p_bg)
         return {
             "share": [Bars(list(shares), list(shares.values()), label="share of |gradient| on foreground"),
                       HLine(fraction, label="foreground share of pixels", color="grey", style="dotted")],
