@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike
 
 from ._reduction import reduce, reduce_grad
 from ._validation import (
-    as_float_array, check_closed_unit, check_ndim, check_positive, check_probabilities,
+    as_float_array, check_closed_unit, check_ndim, check_pair, check_positive, check_probabilities,
     check_same_shape,
 )
 from .classification import cross_entropy, cross_entropy_grad, kl_div, log_softmax, sigmoid, softmax
@@ -73,10 +73,9 @@ def perplexity(logits: ArrayLike, target: ArrayLike, *, ignore_index: int = -100
             f"shape of logits without the vocabulary axis, {z.shape[:-1]}"
         )
     # (B, S, V) -> (B·S, V): every position is one classification over the vocabulary
-    y = y.reshape(-1)
-    keep = y != ignore_index  # padding counts for nothing
+    mean_ce = cross_entropy(z.reshape(-1, z.shape[-1]), y.reshape(-1), ignore_index=ignore_index)
     with np.errstate(over="ignore"):  # a mean cross-entropy above ~709 nats: inf, as torch
-        return np.asarray(np.exp(cross_entropy(z.reshape(-1, z.shape[-1])[keep], y[keep])))
+        return np.asarray(np.exp(mean_ce))
 
 
 # --------------------------------------------------------------------------------------------
@@ -86,9 +85,7 @@ def perplexity(logits: ArrayLike, target: ArrayLike, *, ignore_index: int = -100
 def _distillation_inputs(student_logits, teacher_logits, temperature, alpha):
     t = check_positive(temperature, "temperature")
     a = check_closed_unit(alpha, "alpha")
-    s = as_float_array(student_logits, "student_logits")
-    q = as_float_array(teacher_logits, "teacher_logits")
-    check_same_shape(s, q, "student_logits", "teacher_logits")
+    s, q = check_pair(student_logits, teacher_logits, ("student_logits", "teacher_logits"))
     check_ndim(s, (1, 2), "student_logits", "(N, C), or (C,) for one sample")
     return s, q, t, a
 
@@ -114,6 +111,8 @@ def distillation_loss(student_logits: ArrayLike, teacher_logits: ArrayLike, targ
     Args:
         student_logits, teacher_logits: raw scores of the same shape, (N, C) or (C,).
         target: the hard labels: class indices (N,) in [0, C-1], or class probabilities (N, C).
+            A sample whose target is -100 (torch's ``ignore_index``) has no hard label and adds
+            only its soft term (distillation on unlabelled samples); "mean" still counts it.
         temperature: T > 0; T = 1 is the plain softmax, larger T softens both distributions.
         alpha: weight of the soft (teacher) term, in [0, 1].
         reduction: "mean", "sum" or "none".
@@ -154,18 +153,12 @@ def distillation_loss_grad(student_logits: ArrayLike, teacher_logits: ArrayLike,
     soft = t * (softmax(s / t) - softmax(q / t))  # T^2 * (p - q) / T
     hard = cross_entropy_grad(s, target, reduction="none")
     n = 1 if s.ndim == 1 else s.shape[0]
-    return reduce_grad(a * soft + (1.0 - a) * hard, reduction, n_losses=n)
+    return reduce_grad(a * soft + (1.0 - a) * hard, reduction, denom=n)
 
 
 # --------------------------------------------------------------------------------------------
 # Preference learning: reward models and DPO
 # --------------------------------------------------------------------------------------------
-
-def _pair(chosen, rejected, names):
-    w, l = as_float_array(chosen, names[0]), as_float_array(rejected, names[1])
-    check_same_shape(w, l, *names)
-    return w, l
-
 
 def bradley_terry_loss(chosen_rewards: ArrayLike, rejected_rewards: ArrayLike, *,
                        reduction: Reduction = "mean") -> np.ndarray:
@@ -191,7 +184,7 @@ def bradley_terry_loss(chosen_rewards: ArrayLike, rejected_rewards: ArrayLike, *
         >>> round(float(bradley_terry_loss([2.0, 0.5], [0.0, 0.5])), 4)
         0.41
     """
-    r_w, r_l = _pair(chosen_rewards, rejected_rewards, ("chosen_rewards", "rejected_rewards"))
+    r_w, r_l = check_pair(chosen_rewards, rejected_rewards, ("chosen_rewards", "rejected_rewards"))
     margin = r_w - r_l
     return reduce(np.logaddexp(0.0, -margin), reduction)  # log(1 + e^-m): softplus, never overflows
 
@@ -209,7 +202,7 @@ def bradley_terry_loss_grad(chosen_rewards: ArrayLike, rejected_rewards: ArrayLi
         >>> [g.tolist() for g in bradley_terry_loss_grad([0.0], [0.0])]
         [[-0.5], [0.5]]
     """
-    r_w, r_l = _pair(chosen_rewards, rejected_rewards, ("chosen_rewards", "rejected_rewards"))
+    r_w, r_l = check_pair(chosen_rewards, rejected_rewards, ("chosen_rewards", "rejected_rewards"))
     g = reduce_grad(-sigmoid(r_l - r_w), reduction)
     return g, -g
 
@@ -293,8 +286,7 @@ def dpo_loss_grad(policy_chosen_logps: ArrayLike, policy_rejected_logps: ArrayLi
 # --------------------------------------------------------------------------------------------
 
 def _gaussian_inputs(mu, logvar):
-    m, lv = as_float_array(mu, "mu"), as_float_array(logvar, "logvar")
-    check_same_shape(m, lv, "mu", "logvar")
+    m, lv = check_pair(mu, logvar, ("mu", "logvar"))
     if m.ndim < 1:
         raise ValueError("mu must have shape (N, D), or (D,) for one sample, got a scalar")
     return m, lv
@@ -347,7 +339,7 @@ def gaussian_kl_loss_grad(mu: ArrayLike, logvar: ArrayLike, *,
     n = m.size // m.shape[-1] if m.shape[-1] else 0  # number of samples, what "mean" divides by
     with np.errstate(over="ignore"):
         g_lv = 0.5 * (np.exp(lv) - 1.0)
-    return reduce_grad(m, reduction, n_losses=n), reduce_grad(g_lv, reduction, n_losses=n)
+    return reduce_grad(m, reduction, denom=n), reduce_grad(g_lv, reduction, denom=n)
 
 
 # --------------------------------------------------------------------------------------------
@@ -356,8 +348,7 @@ def gaussian_kl_loss_grad(mu: ArrayLike, logvar: ArrayLike, *,
 
 def _dice_inputs(probs, target, eps):
     eps = check_positive(eps, "eps")
-    p, y = as_float_array(probs, "probs"), as_float_array(target, "target")
-    check_same_shape(p, y, "probs", "target")
+    p, y = check_pair(probs, target, ("probs", "target"))
     if p.ndim < 2:
         raise ValueError(f"probs must have shape (N, ...), e.g. (N, H, W) masks, got shape {p.shape}; "
                          "for one mask add a batch axis, e.g. probs[None]")
@@ -417,4 +408,4 @@ def dice_loss_grad(probs: ArrayLike, target: ArrayLike, *, eps: float = 1.0,
     shape = (-1,) + (1,) * len(axes)  # per-sample sums, broadcast back over the pixels
     a = (2.0 * np.sum(p * y, axis=axes) + eps).reshape(shape)
     s = (np.sum(p, axis=axes) + np.sum(y, axis=axes) + eps).reshape(shape)
-    return reduce_grad((a - 2.0 * y * s) / s**2, reduction, n_losses=p.shape[0])
+    return reduce_grad((a - 2.0 * y * s) / s**2, reduction, denom=p.shape[0])

@@ -4,24 +4,15 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, strategies as st
 from hypothesis.extra import numpy as hnp
 
 from lossutils import (
     hinge_loss, hinge_loss_grad, margin_ranking_loss, multi_margin_loss, squared_hinge_loss,
 )
-from _helpers import assert_reduced
+from _helpers import REDUCTIONS, T, assert_reduced, torch_reduce
 
-REDUCTIONS = ["none", "mean", "sum"]
 SHAPES = [(), (1,), (7,), (3, 4), (2, 3, 5)]
-
-
-def T(x):
-    return torch.tensor(np.asarray(x), dtype=torch.float64)
-
-
-def torch_reduce(values, reduction):
-    return {"none": lambda v: v, "mean": torch.mean, "sum": torch.sum}[reduction](values)
 
 
 def torch_hinge(s, y, margin=1.0, reduction="mean"):
@@ -78,7 +69,6 @@ def test_hinge_and_squared_hinge_match_torch(shape, reduction, margin):
     np.testing.assert_allclose(out, torch_squared_hinge(s, y, margin, reduction), rtol=1e-13)
 
 
-@settings(max_examples=25, deadline=None)
 @given(
     s=hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=3, max_side=6),
                  elements=st.floats(-1e3, 1e3)),
@@ -261,7 +251,6 @@ def test_multi_margin_matches_torch(shape, reduction, margin):
     assert out.dtype == np.float64
 
 
-@settings(max_examples=25, deadline=None)
 @given(n=st.integers(1, 6), c=st.integers(1, 6), seed=st.integers(0, 2**32 - 1),
        scale=st.sampled_from([1e-3, 1.0, 1e3]), margin=st.floats(0.01, 5.0))
 def test_multi_margin_matches_torch_hypothesis(n, c, seed, scale, margin):
@@ -312,7 +301,7 @@ def test_multi_margin_empty_batch():
 class TestMultiMarginValidation:
     @pytest.mark.parametrize("bad", [3, -1, 10])
     def test_class_index_out_of_range(self, bad):
-        with pytest.raises(ValueError, match=rf"class index {bad}, out of range for 3 classes.*0 \.\. 2"):
+        with pytest.raises(ValueError, match=rf"class index {bad}, out of range for 3 classes; class indices must be in \[0, 2\]$"):
             multi_margin_loss(np.zeros((2, 3)), [0, bad])
 
     def test_scalar_target_out_of_range(self):
@@ -397,7 +386,6 @@ def test_margin_ranking_matches_torch(shape, reduction, margin):
     assert out.dtype == np.float64
 
 
-@settings(max_examples=25, deadline=None)
 @given(n=st.integers(1, 50), seed=st.integers(0, 2**32 - 1), margin=st.floats(-2.0, 5.0),
        reduction=st.sampled_from(REDUCTIONS))
 def test_margin_ranking_matches_torch_hypothesis(n, seed, margin, reduction):

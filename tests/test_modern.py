@@ -193,6 +193,16 @@ def test_distillation_extreme_logits():
     assert np.all(np.isfinite(distillation_loss_grad(s, t, [0])))
 
 
+def test_distillation_unlabelled_samples_add_only_the_soft_term():
+    s, t = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    per = distillation_loss(s, t, [1, -100, 2], temperature=2.0, alpha=0.3, reduction="none")
+    soft_only = distillation_loss(s, t, [1, 0, 2], temperature=2.0, alpha=1.0, reduction="none")
+    assert per[1] == pytest.approx(0.3 * soft_only[1], rel=1e-12)
+    g = distillation_loss_grad(s, t, [1, -100, 2], temperature=2.0, alpha=0.3)
+    fd = central_diff(lambda x: float(distillation_loss(x, t, [1, -100, 2], temperature=2.0, alpha=0.3)), s)
+    np.testing.assert_allclose(g, fd, rtol=1e-6, atol=1e-9)
+
+
 def test_distillation_unbatched():
     s, t = rng.normal(size=4), rng.normal(size=4)
     assert float(distillation_loss(s, t, 2)) == pytest.approx(float(distillation_loss(s[None], t[None], [2])))

@@ -1,10 +1,9 @@
 """Unit tests of the shared helpers in lossutils._validation and lossutils._reduction."""
 
-import warnings
-
 import numpy as np
 import pytest
 
+from _helpers import no_warnings
 from lossutils._reduction import reduce, reduce_grad
 from lossutils._validation import (
     as_float_array, as_index_array, check_axis, check_closed_unit, check_ndim, check_not_empty,
@@ -253,8 +252,7 @@ def test_reduce_keeps_shape_for_none_and_reduces_all_axes():
 
 
 def test_reduce_empty_like_torch_without_warning():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with no_warnings():
         assert np.isnan(reduce(np.zeros(0), "mean"))
         assert float(reduce(np.zeros(0), "sum")) == 0.0
         assert reduce(np.zeros(0), "none").shape == (0,)
@@ -281,16 +279,16 @@ def test_reduce_grad_elementwise():
 def test_reduce_grad_mean_divides_by_number_of_losses_not_elements():
     # cross-entropy: logits (N, C) give N losses, so the mean gradient is divided by N = 2
     g = np.ones((2, 3))
-    np.testing.assert_array_equal(reduce_grad(g, "mean", n_losses=2), g / 2)
+    np.testing.assert_array_equal(reduce_grad(g, "mean", denom=2), g / 2)
     np.testing.assert_array_equal(reduce_grad(g, "mean"), g / 6)  # default: element-wise loss
-    np.testing.assert_array_equal(reduce_grad(g, "sum", n_losses=2), g)
+    np.testing.assert_array_equal(reduce_grad(g, "sum", denom=2), g)
 
 
 def test_reduce_grad_matches_torch_for_a_row_loss():
     torch = pytest.importorskip("torch")
     x = torch.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
     (x ** 2).sum(dim=1).mean().backward()  # 2 losses from 6 elements
-    np.testing.assert_allclose(reduce_grad(2 * x.detach().numpy(), "mean", n_losses=2),
+    np.testing.assert_allclose(reduce_grad(2 * x.detach().numpy(), "mean", denom=2),
                                x.grad.numpy(), rtol=1e-15)
 
 

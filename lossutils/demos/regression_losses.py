@@ -34,7 +34,7 @@ from lossutils._reduction import reduce
 from lossutils._validation import (
     as_float_array, check_not_empty, check_open_unit, check_positive, check_same_shape,
 )
-from lossutils.regression import _abs_error, _pair, _squared_error
+from lossutils._demo_compat import _abs_error, _pair, _squared_error
 
 __all__ = [
     "laplace_nll", "gaussian_fixed_var_nll",
