@@ -256,7 +256,8 @@ FRACTIONS = (0.001, 0.003, 0.01, 0.03, 0.1)
 
 def foreground_shares(n_pixels, fraction, p_fg, p_bg):
     """Share of the summed |gradient| w.r.t. the logits that lands on foreground pixels, and the
-    three loss values, for a mask of ``n_pixels`` with the given foreground ``fraction``."""
+    three loss values (BCE, focal with alpha = 0.25 and gamma = 2, Dice), for a mask of ``n_pixels``
+    with the given foreground ``fraction``."""
     n_fg = max(int(round(fraction * n_pixels)), 1)
     y = np.zeros((1, n_pixels))
     y[0, :n_fg] = 1.0
@@ -264,12 +265,12 @@ def foreground_shares(n_pixels, fraction, p_fg, p_bg):
     p = sigmoid(z)
     grads = {
         "BCE": binary_cross_entropy_with_logits_grad(z, y),
-        "focal (α = 0.25, γ = 2)": per_pixel_grad(sigmoid_focal_loss, z, y),
+        "focal": per_pixel_grad(sigmoid_focal_loss, z, y),
         "Dice": dice_loss_grad(p, y) * p * (1 - p),  # chain rule through the sigmoid
     }
     shares = {k: np.abs(g[y == 1]).sum() / np.abs(g).sum() for k, g in grads.items()}
     losses = {"BCE": float(binary_cross_entropy_with_logits(z, y)),
-              "focal (α = 0.25, γ = 2)": float(sigmoid_focal_loss(z, y)),
+              "focal": float(sigmoid_focal_loss(z, y)),
               "Dice": float(dice_loss(p, y))}
     return shares, losses
 
@@ -277,15 +278,23 @@ def foreground_shares(n_pixels, fraction, p_fg, p_bg):
 def segmentation_view(n_pixels: int = 10_000, p_fg: float = 0.3):
     """Widget compute ``f(p_bg, fraction)``: the share of the gradient that reaches the rare
     foreground under BCE, focal loss and Dice, when the model gives ``p_fg`` to every foreground
-    pixel and ``p_bg`` to every background pixel."""
+    pixel and ``p_bg`` to every background pixel; and that share against the foreground's size."""
+    curves: dict[float, list[dict]] = {}  # p_bg -> shares at each of FRACTIONS (computed once)
+    log_fractions = np.log10(FRACTIONS)
 
     def compute(p_bg: float = 0.05, fraction: float = 0.01) -> dict:
-        from lossutils.widgets import Bars, HLine
+        from lossutils.widgets import Bars, HLine, Line, VLine
 
+        if p_bg not in curves:
+            curves[p_bg] = [foreground_shares(n_pixels, f, p_fg, p_bg)[0] for f in FRACTIONS]
         shares, losses = foreground_shares(n_pixels, fraction, p_fg, p_bg)
+        styles = {"BCE": "solid", "focal": "dashed", "Dice": "dotted"}
         return {
             "share": [Bars(list(shares), list(shares.values()), label="share of |gradient| on foreground"),
                       HLine(fraction, label="foreground share of pixels", color="grey", style="dotted")],
+            "curve": [Line(log_fractions, [c[k] for c in curves[p_bg]], label=k, color=i, style=styles[k])
+                      for i, k in enumerate(styles)]
+                     + [VLine(np.log10(fraction), label="this share", color="grey", style="dotted")],
             "text": (f"foreground {fraction:.1%} of {n_pixels} pixels, p = {p_fg} on it, {p_bg:.2f} on the "
                      "background;   loss: " + ", ".join(f"{k} {v:.4f}" for k, v in losses.items())),
         }
