@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 
 from ._validation import check_reduction
 
+Reduction = Literal["none", "mean", "sum"]
 
-def reduce(values, reduction: str = "mean", *, denom=None) -> np.ndarray:
+
+def reduce(values, reduction: Reduction = "mean", *, denom=None) -> np.ndarray:
     """Apply ``reduction`` ("none", "mean" or "sum") to per-sample loss ``values``.
 
     "mean" divides the sum by ``denom``, by default the number of values (a weighted loss
@@ -28,7 +32,7 @@ def reduce(values, reduction: str = "mean", *, denom=None) -> np.ndarray:
         return np.asarray(total / (values.size if denom is None else denom))
 
 
-def reduce_grad(grad, reduction: str = "mean", *, denom=None) -> np.ndarray:
+def reduce_grad(grad, reduction: Reduction = "mean", *, denom=None) -> np.ndarray:
     """Scale the gradient of the summed loss for ``reduction``, the companion of :func:`reduce`.
 
     For "sum" and "none" it is returned unchanged ("none": the gradient of ``loss.sum()``, what

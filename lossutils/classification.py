@@ -18,13 +18,11 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._reduction import reduce, reduce_grad
+from ._reduction import Reduction, reduce, reduce_grad
 from ._validation import (
     as_float_array, as_index_array, check_axis, check_class_index, check_closed_unit, check_flag,
     check_ndim, check_pair, check_probabilities, check_reduction, check_scalar,
 )
-
-Reduction = Literal["none", "mean", "sum"]
 
 # --------------------------------------------------------------------------------------------
 # Link functions
@@ -178,11 +176,11 @@ def _check_ignore_index(value):
 
 
 def _kept(y, ignore_index, w):
-    """Class indices with the ignored ones set to 0, the mask of the samples kept, and the
-    denominator of the weighted mean: the summed weights of the kept samples' classes."""
+    """Class indices with the ignored ones set to 0, the mask of the samples kept, and each
+    sample's class weight (0 for an ignored sample; their sum is the weighted mean's divisor)."""
     keep = y != ignore_index
     y = np.where(keep, y, 0)
-    return y, keep, (w[y] * keep).sum()
+    return y, keep, np.where(keep, w[y], 0.0)
 
 
 def cross_entropy(logits: ArrayLike, target: ArrayLike, *, weight: ArrayLike | None = None,
@@ -227,13 +225,13 @@ def cross_entropy(logits: ArrayLike, target: ArrayLike, *, weight: ArrayLike | N
     n, c = z.shape
     logp = log_softmax(z, axis=1)
     if target.ndim == 1:  # class indices
-        y, keep, denom = _kept(target, ignore_index, w)
+        y, keep, wy = _kept(target, ignore_index, w)
         # gather the true class's log-probability, as torch does: a -inf logit of another class
         # adds nothing (no 0 * inf = NaN)
-        per = -w[y] * logp[np.arange(n), y]
+        per = -wy * logp[np.arange(n), y]
         if eps > 0:  # the smoothed target puts eps / C on every class
             per = (1.0 - eps) * per - eps / c * (w * logp).sum(axis=1)
-        per = np.where(keep, per, 0.0)
+        per, denom = np.where(keep, per, 0.0), wy.sum()
     else:  # class probabilities; "mean" divides by N, as torch does
         per, denom = -(w * ((1.0 - eps) * target + eps / c) * logp).sum(axis=1), n
     out = reduce(per, reduction, denom=denom)
@@ -264,10 +262,12 @@ def cross_entropy_grad(logits: ArrayLike, target: ArrayLike, *, weight: ArrayLik
     z, unbatched, w, eps, target = _ce_inputs(logits, target, weight, ignore_index, label_smoothing)
     n, c = z.shape
     if target.ndim == 1:  # class indices: a is the smoothed one-hot, weighted; 0 if ignored
-        y, keep, denom = _kept(target, ignore_index, w)
+        y, keep, wy = _kept(target, ignore_index, w)
         a = np.zeros((n, c))
-        a[np.arange(n), y] = 1.0
-        a = keep[:, None] * w * ((1.0 - eps) * a + eps / c)
+        a[np.arange(n), y] = (1.0 - eps) * wy
+        if eps > 0:
+            a += eps / c * w * keep[:, None]
+        denom = wy.sum()
     else:
         a, denom = w * ((1.0 - eps) * target + eps / c), n
     grad = reduce_grad(softmax(z, axis=1) * a.sum(axis=1, keepdims=True) - a, reduction, denom=denom)
@@ -306,9 +306,9 @@ def nll_loss(log_probs: ArrayLike, target: ArrayLike, *, weight: ArrayLike | Non
     n, c = lp.shape
     w = _class_weight(weight, c)
     ignore_index = _check_ignore_index(ignore_index)
-    y, keep, denom = _kept(_class_target(target, n, c, unbatched, ignore_index, allow_probs=False), ignore_index, w)
-    per = np.where(keep, -w[y] * lp[np.arange(n), y], 0.0)
-    out = reduce(per, reduction, denom=denom)
+    y, keep, wy = _kept(_class_target(target, n, c, unbatched, ignore_index, allow_probs=False), ignore_index, w)
+    per = np.where(keep, -wy * lp[np.arange(n), y], 0.0)
+    out = reduce(per, reduction, denom=wy.sum())
     return out.reshape(()) if unbatched and reduction == "none" else out
 
 
@@ -329,10 +329,10 @@ def nll_loss_grad(log_probs: ArrayLike, target: ArrayLike, *, weight: ArrayLike 
     n, c = lp.shape
     w = _class_weight(weight, c)
     ignore_index = _check_ignore_index(ignore_index)
-    y, keep, denom = _kept(_class_target(target, n, c, unbatched, ignore_index, allow_probs=False), ignore_index, w)
+    y, _, wy = _kept(_class_target(target, n, c, unbatched, ignore_index, allow_probs=False), ignore_index, w)
     grad = np.zeros((n, c))
-    grad[np.arange(n), y] = np.where(keep, -w[y], 0.0)
-    grad = reduce_grad(grad, reduction, denom=denom)
+    grad[np.arange(n), y] -= wy
+    grad = reduce_grad(grad, reduction, denom=wy.sum())
     return grad[0] if unbatched else grad
 
 
@@ -432,6 +432,8 @@ def binary_cross_entropy_with_logits(logits: ArrayLike, target: ArrayLike, *,
     z, t, w, pw = _bce_logits_inputs(logits, target, weight, pos_weight)
     with np.errstate(invalid="ignore"):  # a NaN logit gives NaN, silently
         softplus_neg = np.logaddexp(0.0, -z)  # log(1 + e^-z), never overflows
+    if pos_weight is None:
+        return reduce(w * ((1.0 - t) * z + softplus_neg), reduction)
     return reduce(w * ((1.0 - t) * z + (1.0 + (pw - 1.0) * t) * softplus_neg), reduction)
 
 
@@ -453,6 +455,8 @@ def binary_cross_entropy_with_logits_grad(logits: ArrayLike, target: ArrayLike, 
         [-0.5, 0.5]
     """
     z, t, w, pw = _bce_logits_inputs(logits, target, weight, pos_weight)
+    if pos_weight is None:
+        return reduce_grad(w * (sigmoid(z) - t), reduction)
     return reduce_grad(w * ((1.0 + (pw - 1.0) * t) * sigmoid(z) - pw * t), reduction)
 
 

@@ -9,17 +9,13 @@ an error.
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._reduction import reduce
+from ._reduction import Reduction, reduce
 from ._validation import (
     as_float_array, check_ndim, check_positive, check_same_shape, check_scalar, check_values_in,
 )
-
-Reduction = Literal["none", "mean", "sum"]
 
 
 def _embeddings(arrays, names):
@@ -59,6 +55,9 @@ def contrastive_loss(x1: ArrayLike, x2: ArrayLike, same: ArrayLike, *, margin: f
         same: shape (N,), 1 (or True) for a similar pair, 0 (or False) for a dissimilar one.
         margin: distance beyond which dissimilar pairs cost nothing; must be > 0.
         reduction: "mean", "sum" or "none" (one value per pair).
+
+    Returns:
+        The reduced loss (0-d), or with "none" one value per pair, shape (N,).
 
     Example (a similar pair at distance 5, a dissimilar pair at distance 1, margin 2):
         >>> contrastive_loss([[0, 0], [0, 0]], [[3, 4], [0.6, 0.8]], [1, 0],
@@ -100,6 +99,9 @@ def triplet_margin_loss(anchor: ArrayLike, positive: ArrayLike, negative: ArrayL
         anchor, positive, negative: embeddings of shape (N, D).
         margin: required gap between the two distances; must be > 0 (as in torch).
         reduction: "mean", "sum" or "none" (one value per triplet).
+
+    Returns:
+        The reduced loss (0-d), or with "none" one value per triplet, shape (N,).
 
     Example (positive at distance 5, negative at 5.5: the gap 0.5 is short of margin 1):
         >>> round(float(triplet_margin_loss([[0, 0]], [[3, 4]], [[0, 5.5]])), 5)
@@ -152,6 +154,9 @@ def info_nce_loss(queries: ArrayLike, keys: ArrayLike, *, temperature: float = 0
             silently map it to zeros).
         temperature: :math:`\tau > 0`; small values sharpen the softmax.
         reduction: "mean", "sum" or "none" (one value per query).
+
+    Returns:
+        The reduced loss (0-d), or with "none" one value per query, shape (N,).
 
     Example:
         Two orthogonal pairs, each query equal to its key; with tau = 1 every loss is
@@ -213,6 +218,9 @@ def nt_xent_loss(z1: ArrayLike, z2: ArrayLike, *, temperature: float = 0.5,
             row may be all zeros (ValueError, as for :func:`info_nce_loss`).
         temperature: :math:`\tau > 0`; SimCLR uses 0.1 to 0.5.
         reduction: "mean", "sum" or "none" (2N values: first the ``z1`` views, then ``z2``).
+
+    Returns:
+        The reduced loss (0-d), or with "none" one value per view, shape (2N,).
 
     Example:
         Two samples whose views coincide, orthogonal to each other; with tau = 1 each view

@@ -11,18 +11,14 @@ Empty batches follow the package reduction policy (as torch does): "none" gives 
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._reduction import reduce, reduce_grad
+from ._reduction import Reduction, reduce, reduce_grad
 from ._validation import (
     as_float_array, as_index_array, check_class_index, check_ndim, check_pair, check_positive,
     check_same_shape, check_scalar, check_values_in,
 )
-
-Reduction = Literal["none", "mean", "sum"]
 
 
 def _hinge_inputs(scores, target, margin):
@@ -51,6 +47,9 @@ def hinge_loss(scores: ArrayLike, target: ArrayLike, *, margin: float = 1.0,
         margin: the margin to reach; must be > 0.
         reduction: "mean", "sum" or "none".
 
+    Returns:
+        The reduced loss (0-d), or with "none" an array of the shape of ``scores``.
+
     Example (scores 2.5, 0.5 and -1.0 for a positive sample):
         >>> hinge_loss([2.5, 0.5, -1.0], [1, 1, 1], reduction="none").tolist()
         [0.0, 0.5, 2.0]
@@ -74,6 +73,9 @@ def hinge_loss_grad(scores: ArrayLike, target: ArrayLike, *, margin: float = 1.0
     A NaN score gives a NaN gradient. For "none" this is the gradient of the summed loss;
     for "mean" it is divided by the number of elements.
 
+    Returns:
+        An array of the shape of ``scores`` (for "none", the gradient of the summed loss).
+
     Example:
         >>> hinge_loss_grad([2.5, 0.5, -1.0], [1, 1, 1], reduction="sum").tolist()
         [0.0, -1.0, -1.0]
@@ -94,6 +96,9 @@ def squared_hinge_loss(scores: ArrayLike, target: ArrayLike, *, margin: float = 
 
     Args:
         scores, target, margin, reduction: as for :func:`hinge_loss`.
+
+    Returns:
+        The reduced loss (0-d), or with "none" an array of the shape of ``scores``.
 
     Example:
         >>> squared_hinge_loss([2.5, 0.5, -1.0], [1, 1, 1], reduction="none").tolist()
@@ -118,6 +123,9 @@ def multi_margin_loss(scores: ArrayLike, target: ArrayLike, *, margin: float = 1
         target: class indices in 0 .. C-1, shape (N,), or a scalar for (C,) scores.
         margin: required gap between the true class score and every other; must be > 0.
         reduction: "mean", "sum" or "none" (one value per sample; a 0-d array for (C,) scores).
+
+    Returns:
+        The reduced loss (0-d), or with "none" one value per sample, shape (N,) (0-d for one sample).
 
     Example:
         True class 1 beats class 0 by 1.5 but class 2 by only 0.5, so only class 2
@@ -175,6 +183,9 @@ def margin_ranking_loss(x1: ArrayLike, x2: ArrayLike, target: ArrayLike, *, marg
         margin: the required score gap; any finite number, as in torch (0 by default; a
             negative margin tolerates a wrong order up to ``-margin``).
         reduction: "mean", "sum" or "none".
+
+    Returns:
+        The reduced loss (0-d), or with "none" an array of the shape of ``x1``.
 
     Example (item a should beat item b by 1: gaps 2.0, 0.5 and -1.0):
         >>> margin_ranking_loss([2.0, 0.5, -1.0], [0.0, 0.0, 0.0], [1, 1, 1], margin=1.0,

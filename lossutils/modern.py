@@ -10,19 +10,15 @@ gradient with respect to the chosen and to the rejected input.
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._reduction import reduce, reduce_grad
+from ._reduction import Reduction, reduce, reduce_grad
 from ._validation import (
     as_float_array, check_closed_unit, check_ndim, check_pair, check_positive, check_probabilities,
     check_same_shape,
 )
 from .classification import cross_entropy, cross_entropy_grad, kl_div, log_softmax, sigmoid, softmax
-
-Reduction = Literal["none", "mean", "sum"]
 
 __all__ = [
     "perplexity", "distillation_loss", "distillation_loss_grad", "bradley_terry_loss",

@@ -14,15 +14,12 @@ Empty input follows the package reduction policy (as torch does): "none" gives a
 from __future__ import annotations
 
 import math
-from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._reduction import reduce, reduce_grad
+from ._reduction import Reduction, reduce, reduce_grad
 from ._validation import as_float_array, check_flag, check_open_unit, check_pair, check_positive
-
-Reduction = Literal["none", "mean", "sum"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -41,6 +38,9 @@ def mse_loss(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean
         pred, target: arrays of the same shape.
         reduction: "mean", "sum" or "none".
 
+    Returns:
+        The reduced loss (0-d), or with "none" an array of the shape of ``pred``.
+
     Example:
         >>> float(mse_loss([2.5, 0.0, 2.0, 8.0], [3.0, -0.5, 2.0, 7.0]))
         0.375
@@ -54,6 +54,9 @@ def mse_loss_grad(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = 
 
     For ``reduction="none"`` this is the gradient of ``loss.sum()``; for "mean" it is divided
     by the number of elements (as torch's autograd gives).
+
+    Returns:
+        An array of the shape of ``pred`` (for "none", the gradient of the summed loss).
 
     Example:
         >>> mse_loss_grad([2.5, 0.0, 2.0, 8.0], [3.0, -0.5, 2.0, 7.0]).tolist()
@@ -75,6 +78,9 @@ def l1_loss(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean"
         pred, target: arrays of the same shape.
         reduction: "mean", "sum" or "none".
 
+    Returns:
+        The reduced loss (0-d), or with "none" an array of the shape of ``pred``.
+
     Example:
         >>> float(l1_loss([2.5, 0.0, 2.0, 8.0], [3.0, -0.5, 2.0, 7.0]))
         0.5
@@ -87,6 +93,9 @@ def l1_loss_grad(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "
     r"""Gradient of :func:`l1_loss` w.r.t. ``pred``: :math:`\operatorname{sign}(\hat y - y)`, scaled.
 
     At the kink :math:`\hat y = y` the subgradient 0 is returned, as torch does.
+
+    Returns:
+        An array of the shape of ``pred`` (for "none", the gradient of the summed loss).
 
     Example:
         >>> l1_loss_grad([2.5, 0.0, 2.0, 8.0], [3.0, -0.5, 2.0, 7.0], reduction="sum").tolist()
@@ -118,6 +127,9 @@ def huber_loss(pred: ArrayLike, target: ArrayLike, *, delta: float = 1.0,
         delta: where the quadratic part ends; must be > 0.
         reduction: "mean", "sum" or "none".
 
+    Returns:
+        The reduced loss (0-d), or with "none" an array of the shape of ``pred``.
+
     Example:
         >>> float(huber_loss([2.5, 0.0, 2.0, 8.0], [3.0, -0.5, 2.0, 7.0]))
         0.1875
@@ -131,6 +143,9 @@ def huber_loss(pred: ArrayLike, target: ArrayLike, *, delta: float = 1.0,
 def huber_loss_grad(pred: ArrayLike, target: ArrayLike, *, delta: float = 1.0,
                reduction: Reduction = "mean") -> np.ndarray:
     r"""Gradient of :func:`huber_loss` w.r.t. ``pred``: :math:`\operatorname{clip}(r, -\delta, \delta)`.
+
+    Returns:
+        An array of the shape of ``pred`` (for "none", the gradient of the summed loss).
 
     Example:
         >>> huber_loss_grad([2.5, 0.0, 2.0, 8.0], [3.0, -0.5, 2.0, 7.0], reduction="sum").tolist()
@@ -159,6 +174,9 @@ def smooth_l1_loss(pred: ArrayLike, target: ArrayLike, *, beta: float = 1.0,
         beta: where the quadratic part ends; must be > 0.
         reduction: "mean", "sum" or "none".
 
+    Returns:
+        The reduced loss (0-d), or with "none" an array of the shape of ``pred``.
+
     Example:
         >>> float(smooth_l1_loss([2.5, 0.0, 2.0, 8.0], [3.0, -0.5, 2.0, 7.0], beta=0.5))
         0.3125
@@ -174,6 +192,9 @@ def smooth_l1_loss_grad(pred: ArrayLike, target: ArrayLike, *, beta: float = 1.0
     r"""Gradient of :func:`smooth_l1_loss` w.r.t. ``pred``: :math:`\operatorname{clip}(r / \beta, -1, 1)`.
 
     Equal to ``huber_loss_grad(delta=beta) / beta``: slope 1 in the tails whatever ``beta``.
+
+    Returns:
+        An array of the shape of ``pred`` (for "none", the gradient of the summed loss).
 
     Example:
         >>> smooth_l1_loss_grad([2.5, 0.0, 2.0, 8.0], [3.0, -0.5, 2.0, 7.0], beta=0.5,
@@ -204,6 +225,9 @@ def log_cosh_loss(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = 
         pred, target: arrays of the same shape.
         reduction: "mean", "sum" or "none".
 
+    Returns:
+        The reduced loss (0-d), or with "none" an array of the shape of ``pred``.
+
     Example:
         >>> round(float(log_cosh_loss([2.5, 0.0, 2.0, 8.0], [3.0, -0.5, 2.0, 7.0])), 6)
         0.168502
@@ -221,6 +245,9 @@ def log_cosh_loss_grad(pred: ArrayLike, target: ArrayLike, *, reduction: Reducti
     Like :math:`r` near zero and :math:`\pm 1` far out: log-cosh behaves like MSE for small
     residuals and like L1 for large ones. ``tanh`` never overflows (torch's autograd of
     ``torch.log(torch.cosh(r))`` gives NaN for :math:`|r| \gtrsim 710`; this gives :math:`\pm 1`).
+
+    Returns:
+        An array of the shape of ``pred`` (for "none", the gradient of the summed loss).
 
     Example:
         >>> [round(g, 6) for g in log_cosh_loss_grad([1.0, 0.0, 50.0], [0.0, 0.0, 0.0],
@@ -247,6 +274,9 @@ def quantile_loss(pred: ArrayLike, target: ArrayLike, *, q: float = 0.5,
         q: the quantile, strictly between 0 and 1.
         reduction: "mean", "sum" or "none".
 
+    Returns:
+        The reduced loss (0-d), or with "none" an array of the shape of ``pred``.
+
     Example:
         >>> float(quantile_loss([2.5, 0.0, 2.0, 8.0], [3.0, -0.5, 2.0, 7.0], q=0.9))
         0.15
@@ -271,6 +301,9 @@ def quantile_loss_grad(pred: ArrayLike, target: ArrayLike, *, q: float = 0.5,
     the subgradient 0 is returned (any value in :math:`[-q, 1 - q]` is one). torch's autograd of
     the torch expression ``torch.maximum(q * r, (q - 1) * r)`` splits a tie between the two
     arguments and gives :math:`\tfrac12 - q` there (0 only for ``q = 0.5``). NaN propagates.
+
+    Returns:
+        An array of the shape of ``pred`` (for "none", the gradient of the summed loss).
 
     Example:
         >>> quantile_loss_grad([2.5, 0.0, 2.0, 8.0], [3.0, -0.5, 2.0, 7.0], q=0.75,
@@ -327,6 +360,9 @@ def gaussian_nll_loss(pred: ArrayLike, target: ArrayLike, var: ArrayLike, *, ful
         eps: lower clamp for ``var`` (stability); must be > 0.
         reduction: "mean", "sum" or "none".
 
+    Returns:
+        The reduced loss (0-d), or with "none" an array of the shape of ``pred``.
+
     Example:
         >>> float(gaussian_nll_loss([2.5, 0.0, 2.0, 8.0], [3.0, -0.5, 2.0, 7.0], 1.0))
         0.1875
@@ -367,6 +403,9 @@ def poisson_nll_loss(pred: ArrayLike, target: ArrayLike, *, log_input: bool = Tr
         reduction: "mean", "sum" or "none".
 
     Like torch, ``exp(pred)`` overflows to ``inf`` for log-rates above ~709.
+
+    Returns:
+        The reduced loss (0-d), or with "none" an array of the shape of ``pred``.
 
     Example:
         >>> round(float(poisson_nll_loss([0.0, 1.0], [1.0, 2.0])), 6)

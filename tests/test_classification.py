@@ -296,6 +296,22 @@ def test_nll_loss_parity_with_torch(seed, n, c, weighted, reduction):
     np.testing.assert_allclose(nll_loss(lp, y, weight=w, reduction=reduction), ref.numpy(), rtol=1e-14)
 
 
+@pytest.mark.parametrize("n_classes", [1, 2, 3, 10, 33])
+def test_unit_weights_change_nothing(n_classes):
+    rng = np.random.default_rng(20)
+    z = rng.standard_normal((40, n_classes)) * 5
+    z[3] = [np.nan] + [0.0] * (n_classes - 1)
+    z[4, 0] = 800.0
+    z[5, -1] = -np.inf  # a class that is never chosen; row 5's target must be another one
+    y = rng.integers(0, n_classes, 40)
+    y[5] = 0
+    ones = np.ones(n_classes)
+    for reduction in REDUCTIONS:
+        for f in (cross_entropy, cross_entropy_grad, nll_loss, nll_loss_grad):
+            x = z if f in (cross_entropy, cross_entropy_grad) else log_softmax(z)
+            np.testing.assert_array_equal(f(x, y, reduction=reduction), f(x, y, weight=ones, reduction=reduction))
+
+
 # ------------------------------------------------------------------------- ignore_index
 
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 6), c=st.integers(1, 5),

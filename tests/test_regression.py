@@ -360,16 +360,14 @@ def test_quantile_grad_at_the_kink_is_the_subgradient_zero(q):
     np.testing.assert_allclose(torch_grad(torch_quantile_t, p, t, "sum", q=q), [0.5 - q] * 2, rtol=1e-15)
 
 
-def test_new_grads_large_input_same_as_small_blocks():
-    """Above BLOCK elements the gradient is computed a block at a time: same numbers."""
+def test_gradient_reductions_scale_the_summed_gradient():
     rng = np.random.default_rng(11)
-    p, t = rng.normal(size=100_003) * 3, rng.normal(size=100_003)
+    p, t = rng.normal(size=1000) * 3, rng.normal(size=1000)
     for name in ("smooth_l1", "log_cosh", "quantile"):
         grad_fn, _, kw = GRADS[name]
         whole = grad_fn(p, t, **kw, reduction="none")
         for reduction, scale in (("none", 1.0), ("sum", 1.0), ("mean", p.size)):
             np.testing.assert_array_equal(grad_fn(p, t, **kw, reduction=reduction), whole / scale)
-        np.testing.assert_array_equal(grad_fn(p[:1000], t[:1000], **kw, reduction="none"), whole[:1000])
 
 
 def test_empty_gradients():

@@ -11,7 +11,7 @@ import numpy as np
 
 from lossutils import cross_entropy, margin_ranking_loss
 from lossutils.checks import Choice, Function, Numeric, exercise
-from lossutils.demos.choosing_a_loss import largest_stable_batch, ridge_lambda
+from lossutils.course.choosing_a_loss import largest_stable_batch, ridge_lambda
 
 # Exercise 5: three samples, two classes, class weights [1, 4] (the rare class 1 counts 4 times).
 EX5_LOGITS = np.array([[2.0, 0.0], [0.5, 1.0], [1.0, -1.0]])

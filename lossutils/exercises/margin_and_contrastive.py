@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from lossutils import hinge_loss, info_nce_loss, multi_margin_loss
 from lossutils.checks import Choice, Function, Numeric, exercise
-from lossutils.demos.margin_and_contrastive import temperature_for_weight
+from lossutils.course.margin_and_contrastive import temperature_for_weight
 
 # 1. By hand: the mean binary hinge of three samples.
 exercise("margin-and-contrastive-ex1", Numeric(
