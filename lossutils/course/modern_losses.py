@@ -2,8 +2,8 @@ r"""Course helpers of the chapter "The losses of modern models".
 
 Only what a reader need not study: seeded synthetic data (a toy corpus and its count models, the
 logits of a teacher and a student, a preference setting, a 1-D signal, a segmentation mask), the
-compute functions of the chapter's four widgets, and its exercise registration. The losses the
-chapter teaches are written in the chapter and taken from ``lossutils``.
+compute functions of the chapter's four widgets. The losses the chapter teaches are written in
+the chapter and taken from ``lossutils``; its self-checks are in ``lossutils/course/exercises``.
 """
 
 from __future__ import annotations
@@ -300,7 +300,3 @@ def segmentation_view(n_pixels: int = 10_000, p_fg: float = 0.3):
         }
 
     return compute
-
-
-# The chapter's self-checks: importing this helper registers them (lossutils.course.check finds them).
-from lossutils.course.exercises import modern_losses as _exercises  # noqa: E402,F401

@@ -1,4 +1,4 @@
-"""Self-checks of the chapter "The losses of modern models" (slug modern-losses).
+"""Practice self-checks of chapter 6, "The losses of modern models" (slug ``modern-losses``).
 
 Expected values are computed by lossutils when a check runs; nothing is hard-coded.
 """
@@ -9,6 +9,16 @@ import numpy as np
 
 from lossutils import dice_loss, dpo_loss, gaussian_kl_loss, perplexity
 from lossutils.checks import Choice, Function, Numeric, exercise
+
+from . import helper
+
+
+def _token_perplexity(probs):
+    """Perplexity of real tokens predicted with ``probs``, followed by two padding positions."""
+    p = np.asarray(probs, dtype=np.float64)
+    logits = np.log(np.stack([p, 1.0 - p], axis=1))[None]          # (1, S, 2): the true token is 0
+    logits = np.concatenate([logits, np.zeros((1, 2, 2))], axis=1)   # two padded positions
+    return perplexity(logits, [[0] * p.size + [-100, -100]])
 
 
 def _dpo_inputs(rng: np.random.Generator) -> tuple:
@@ -22,21 +32,28 @@ def _dpo_inputs(rng: np.random.Generator) -> tuple:
 
 def _first_step_below_unit_snr() -> int:
     """The first DDPM step t (linear schedule) whose signal-to-noise ratio ᾱ_t / (1 − ᾱ_t) < 1."""
-    from lossutils.course.modern_losses import linear_betas
-
-    alpha_bar = np.cumprod(1.0 - linear_betas())  # alpha_bar[t - 1] is ᾱ_t
+    alpha_bar = np.cumprod(1.0 - helper("modern_losses", "linear_betas")())  # alpha_bar[t - 1] is ᾱ_t
     return int(np.argmax(alpha_bar / (1.0 - alpha_bar) < 1.0)) + 1
 
 
-# 1. By hand: perplexity of four real tokens with probabilities 1/2, 1/4, 1/8, 1/2 (two padding positions).
+def _dice_of_constant(p, n_fg, n_pixels):
+    """Dice loss (eps = 1) of the same probability p on every pixel of a mask with n_fg foreground pixels."""
+    target = np.zeros((1, n_pixels))
+    target[0, :n_fg] = 1.0
+    return dice_loss(np.full((1, n_pixels), p), target, eps=1.0)
+
+
+# ex1: by hand, the perplexity of four real tokens (two padding positions do not count)
 exercise("modern-losses-ex1", Numeric(
-    lambda: perplexity(np.log([[[0.5, 0.5], [0.25, 0.75], [0.125, 0.875], [0.5, 0.5], [0.5, 0.5], [0.5, 0.5]]]),
-                       [[0, 0, 0, 0, -100, -100]])))
+    _token_perplexity, params={"probs": [0.5, 0.25, 0.125, 0.5]},
+    show={"probs": "probabilities the model gives the real tokens"},
+    vary=lambda rng: {"probs": [float(v) for v in rng.choice([0.8, 0.5, 0.25, 0.2, 0.125, 0.1], size=4)]}))
 
-# 2. Implement the DPO loss (mean over pairs), stable for huge margins.
-exercise("modern-losses-ex2", Function(reference=dpo_loss, make_inputs=_dpo_inputs, kwargs={"beta": 0.5}))
+# ex2: implement the DPO loss (mean over pairs), stable for huge margins
+exercise("modern-losses-ex2", Function(reference=dpo_loss, make_inputs=_dpo_inputs, kwargs={"beta": 0.5},
+                                       kind="likelihood"))
 
-# 3. Conceptual: distillation at a higher temperature without the T² factor.
+# ex3: distillation at a higher temperature without the T² factor
 exercise("modern-losses-ex3", Choice("c", feedback={
     "a": "the soft term's value changes too, but look at its gradient: (p − q)/T shrinks like 1/T², so "
          "at T = 8 it is about 16 times weaker than at T = 2, not the same.",
@@ -46,12 +63,19 @@ exercise("modern-losses-ex3", Choice("c", feedback={
          "unchanged. What changes is the balance between the two.",
 }))
 
-# 4. With the diffusion explorer: the first step whose signal-to-noise ratio is below 1.
-exercise("modern-losses-ex4", Numeric(_first_step_below_unit_snr, rtol=0.0, atol=20.0))
+# ex4: read off the diffusion explorer: the first step whose signal-to-noise ratio is below 1
+exercise("modern-losses-ex4", Numeric(_first_step_below_unit_snr, rtol=0.0, atol=20.0, kind="reading"))
 
-# 5. By hand: the KL term of a VAE for mu = (0.5, -1), log-variance = (0, ln 0.25).
-exercise("modern-losses-ex5", Numeric(lambda: gaussian_kl_loss([0.5, -1.0], [0.0, np.log(0.25)])))
+# ex5: by hand, the KL term of a VAE for mu = (0.5, -1), log-variance = (0, ln 0.25)
+exercise("modern-losses-ex5", Numeric(
+    lambda mu, logvar: gaussian_kl_loss(mu, logvar),
+    params={"mu": [0.5, -1.0], "logvar": [0.0, float(np.log(0.25))]}, show={"mu": "μ", "logvar": "log σ²"},
+    vary=lambda rng: {"mu": [float(v) for v in rng.choice([-1.5, -1.0, -0.5, 0.5, 1.0, 2.0], size=2)],
+                      "logvar": [float(np.log(v)) for v in rng.choice([0.25, 0.5, 2.0, 4.0], size=2)]}))
 
-# 6. By hand: Dice loss of p = 0.02 everywhere on a 100 x 100 image with 100 foreground pixels.
+# ex6: by hand, the Dice loss of p = 0.02 everywhere on a 100 x 100 image with 100 foreground pixels
 exercise("modern-losses-ex6", Numeric(
-    lambda: dice_loss(np.full((1, 10_000), 0.02), np.r_[np.ones(100), np.zeros(9_900)][None], eps=1.0)))
+    _dice_of_constant, params={"p": 0.02, "n_fg": 100, "n_pixels": 10_000},
+    show={"p": "probability on every pixel", "n_fg": "foreground pixels", "n_pixels": "pixels"},
+    vary=lambda rng: {"p": float(rng.choice([0.01, 0.05, 0.1])), "n_fg": int(rng.choice([50, 200, 400])),
+                      "n_pixels": 10_000}))
