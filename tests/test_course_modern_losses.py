@@ -66,7 +66,7 @@ def test_corpus_batch_and_mask():
 
 @pytest.mark.parametrize("label,good,bad", [
     ("modern-losses-ex1", 2**1.75, 2 ** (7 / 6)),
-    ("modern-losses-ex3", "c", "a"),
+    ("modern-losses-ex3", 16, 4),
     ("modern-losses-ex4", 260, 500),
     ("modern-losses-ex5", 0.25 + math.log(2), 0.25),
     ("modern-losses-ex6", 1 - 5 / 301, 0.06),

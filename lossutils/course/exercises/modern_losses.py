@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from lossutils import dice_loss, dpo_loss, gaussian_kl_loss, perplexity
-from lossutils.checks import Choice, Function, Numeric, exercise
+from lossutils.checks import Function, Numeric, exercise
 
 from . import helper
 
@@ -30,10 +30,10 @@ def _dpo_inputs(rng: np.random.Generator) -> tuple:
     return pc, pr, rc, rr
 
 
-def _first_step_below_unit_snr() -> int:
-    """The first DDPM step t (linear schedule) whose signal-to-noise ratio ᾱ_t / (1 − ᾱ_t) < 1."""
+def _first_step_below(snr: float) -> int:
+    """The first DDPM step t (linear schedule) whose signal-to-noise ratio ᾱ_t / (1 − ᾱ_t) < snr."""
     alpha_bar = np.cumprod(1.0 - helper("modern_losses", "linear_betas")())  # alpha_bar[t - 1] is ᾱ_t
-    return int(np.argmax(alpha_bar / (1.0 - alpha_bar) < 1.0)) + 1
+    return int(np.argmax(alpha_bar / (1.0 - alpha_bar) < snr)) + 1
 
 
 def _dice_of_constant(p, n_fg, n_pixels):
@@ -53,18 +53,16 @@ exercise("modern-losses-ex1", Numeric(
 exercise("modern-losses-ex2", Function(reference=dpo_loss, make_inputs=_dpo_inputs, kwargs={"beta": 0.5},
                                        kind="likelihood"))
 
-# ex3: distillation at a higher temperature without the T² factor
-exercise("modern-losses-ex3", Choice("c", feedback={
-    "a": "the soft term's value changes too, but look at its gradient: (p − q)/T shrinks like 1/T², so "
-         "at T = 8 it is about 16 times weaker than at T = 2, not the same.",
-    "b": "a higher temperature softens both distributions; it does not sharpen the teacher. And the "
-         "gradient of the soft term shrinks, it does not grow.",
-    "d": "T only enters the soft term; the hard-label cross-entropy is computed at T = 1 and is "
-         "unchanged. What changes is the balance between the two.",
-}))
+# ex3: distillation without the factor T²: by the 1/T² rule, how much weaker the soft term's gradient gets
+exercise("modern-losses-ex3", Numeric(
+    lambda T1, T2: (T2 / T1) ** 2, rtol=0.05, params={"T1": 2.0, "T2": 8.0},
+    show={"T1": "the old temperature", "T2": "the new temperature"},
+    vary=lambda rng: {"T1": float(rng.choice([2.0, 3.0, 4.0])), "T2": float(rng.choice([10.0, 12.0, 16.0]))}))
 
 # ex4: read off the diffusion explorer: the first step whose signal-to-noise ratio is below 1
-exercise("modern-losses-ex4", Numeric(_first_step_below_unit_snr, rtol=0.0, atol=20.0, kind="reading"))
+exercise("modern-losses-ex4", Numeric(
+    _first_step_below, rtol=0.0, atol=20.0, kind="reading", params={"snr": 1.0},
+    show={"snr": "signal-to-noise ratio"}, vary=lambda rng: {"snr": float(rng.choice([0.1, 0.25, 0.5, 2.0, 4.0]))}))
 
 # ex5: by hand, the KL term of a VAE for mu = (0.5, -1), log-variance = (0, ln 0.25)
 exercise("modern-losses-ex5", Numeric(
