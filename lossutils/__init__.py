@@ -8,12 +8,14 @@ last), gradients beside the losses, clear ``ValueError`` messages. Tested agains
 0.375
 """
 
-from . import classification, contrastive, margin, regression
+from . import classification, contrastive, margin, modern, regression
 from .classification import *  # noqa: F403  (each family module lists its names in __all__)
 from .contrastive import *  # noqa: F403
 from .margin import *  # noqa: F403
+from .modern import *  # noqa: F403
 from .regression import *  # noqa: F403
 
 __version__ = "0.1.0"
 
-__all__ = regression.__all__ + classification.__all__ + margin.__all__ + contrastive.__all__
+__all__ = (regression.__all__ + classification.__all__ + margin.__all__ + contrastive.__all__
+           + modern.__all__)
