@@ -34,12 +34,10 @@ def _load_all() -> None:
 def helper(module: str, name: str):
     """A chapter helper (widget compute) from ``lossutils.course.<module>``, looked up when a check
     runs, so that registering the checks imports no chapter code."""
-    for package in ("lossutils.course", "lossutils.demos"):
-        try:
-            return getattr(importlib.import_module(f"{package}.{module}"), name)
-        except (ImportError, AttributeError):
-            continue
-    raise ImportError(f"no helper {name} in lossutils.course.{module}")
+    try:
+        return getattr(importlib.import_module(f"lossutils.course.{module}"), name)
+    except (ImportError, AttributeError):
+        raise ImportError(f"no helper {name} in lossutils.course.{module}") from None
 
 
 def labels() -> list[str]:
