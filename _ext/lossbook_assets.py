@@ -34,10 +34,23 @@
    jupytext, so both would open the ``.md`` as plain text or fail. A page keeps its launch buttons
    only if its source is an ``.ipynb`` (or has an ``.ipynb`` twin, which the theme then links).
    The ``.ipynb`` download of such a page stays.
+8. Quizzes (``lossutils.course.quiz``) share one script and one style sheet: a quiz output carries
+   its own ``<script>`` and ``<style>`` (marked ``data-lq-asset``) so that it works in a notebook;
+   on the site they are cut from the page and served once as ``_static/lossquiz.js`` and
+   ``_static/lossquiz.css``, written from the same Python constants.
+9. Exercises numbered per chapter: Sphinx numbers enumerable nodes (sphinx-exercise's exercises) of
+   unnumbered documents with one counter across the whole book, so chapter 5's first exercise was
+   "Exercise 21" while its self-check is ``margin-and-contrastive-ex1``. After Sphinx assigns the
+   numbers, each document's exercises are numbered 1, 2, ... in document order, which matches the
+   ``<slug>-ex<n>`` labels (tests/browser/test_reader.py checks the built pages).
+10. The "show code" toggle of cells tagged ``hide-input`` (myst-nb) has no ``aria-label``: its label
+    "Toggle hidden content" differed from its visible text ("Show code cell source"), which fails
+    WCAG 2.5.3 (axe: label-content-name-mismatch). The visible text is the name now.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import subprocess
@@ -213,8 +226,80 @@ def _patch_katex_server_start():
     server._lossbook_retry = True
 
 
+QUIZ_ASSET = re.compile(r"<(script|style) data-lq-asset>.*?</\1>", re.S)
+QUIZ_FILES = {"lossquiz.js": "QUIZ_JS", "lossquiz.css": "QUIZ_CSS"}
+
+
+def _quiz_assets_once(app, pagename, templatename, context, doctree):
+    body = context.get("body")
+    if body and "data-lq-asset" in body:
+        context["body"] = QUIZ_ASSET.sub("", body)
+
+
+def _write_quiz_assets(app, exception):
+    if exception or app.builder.format != "html":
+        return
+    from lossutils.course import quiz
+
+    static = Path(app.outdir) / "_static"
+    static.mkdir(parents=True, exist_ok=True)
+    for name, constant in QUIZ_FILES.items():
+        (static / name).write_text(getattr(quiz, constant) + "\n", encoding="utf-8")
+
+
+def renumber_per_document(fignumbers: dict, figtype: str = "exercise") -> list[str]:
+    """Number the ``figtype`` nodes of each document 1, 2, ... in their current order; returns the
+    documents whose numbers changed. ``fignumbers`` is Sphinx's ``env.toc_fignumbers``
+    (docname -> figtype -> node id -> number tuple), changed in place.
+
+    >>> nums = {"a": {"exercise": {"x": (1,), "y": (2,)}}, "b": {"exercise": {"z": (3,), "w": (4,)}}}
+    >>> renumber_per_document(nums), nums["b"]["exercise"]
+    (['b'], {'z': (1,), 'w': (2,)})
+    """
+    changed = []
+    for docname, types in fignumbers.items():
+        numbers = types.get(figtype)
+        if not numbers:
+            continue
+        order = sorted(numbers, key=lambda node_id: numbers[node_id])
+        new = {node_id: (i,) for i, node_id in enumerate(order, 1)}
+        if new != numbers:
+            types[figtype] = new
+            changed.append(docname)
+    return changed
+
+
+def _exercises_per_chapter(app, env):
+    return renumber_per_document(env.toc_fignumbers)
+
+
+def _visit_hide_input(self, node):
+    from html import escape
+
+    classes = " ".join(node["classes"])
+    self.body.append(f'<details class="admonition hide {classes}">\n<summary>\n')
+    self.body.append(f'<p class="collapsed admonition-title">{escape(node["prompt_show"])}</p>\n')
+    self.body.append(f'<p class="expanded admonition-title">{escape(node["prompt_hide"])}</p>\n')
+    self.body.append("</summary>\n")
+
+
+def _hide_input_toggle_without_label(app):
+    try:
+        from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
+    except ImportError:
+        return
+    app.add_node(HideCodeCellNode, override=True, html=(_visit_hide_input, depart_HideCellInput))
+
+
 def setup(app):
     _patch_katex_server_start()
+    app.setup_extension("myst_nb")
+    _hide_input_toggle_without_label(app)
+    app.add_js_file("lossquiz.js", defer="defer")
+    app.add_css_file("lossquiz.css")
+    app.connect("html-page-context", _quiz_assets_once)
+    app.connect("build-finished", _write_quiz_assets)
+    app.connect("env-get-updated", _exercises_per_chapter, priority=900)
     app.connect("html-page-context", _clean_scripts, priority=900)
     # after sphinx-book-theme's add_launch_buttons (501), before the page template renders the buttons
     app.connect("html-page-context", _launch_only_notebooks, priority=510)
