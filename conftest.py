@@ -5,7 +5,7 @@ the chapters with freshly executed ones. The stored chapters carry no ``<Figure 
 beside a figure's image (tools/run_notebooks.py drops it: it is noise in notebook viewers), but a
 kernel still emits it, so nbval would report "Unexpected output fields from running code:
 {'text/plain'}". Each notebook cell's comparison therefore drops that text on both sides first
-(:func:`lossutils.plotting.drop_figure_text`); every other output is compared as nbval does.
+(:func:`tools.notebook_outputs.drop_figure_text`); every other output is compared as nbval does.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import functools
 
 
 def _compare_without_figure_text(compare, test, ref, skip_compare=None):
-    from lossutils.plotting import drop_figure_text
+    from tools.notebook_outputs import drop_figure_text
 
     return compare(drop_figure_text(test), drop_figure_text(ref), skip_compare)
 

@@ -46,6 +46,12 @@
 10. The "show code" toggle of cells tagged ``hide-input`` (myst-nb) has no ``aria-label``: its label
     "Toggle hidden content" differed from its visible text ("Show code cell source"), which fails
     WCAG 2.5.3 (axe: label-content-name-mismatch). The visible text is the name now.
+11. The repository URL is set once (``repository.url`` in _config.yml, tools/set_repository.py):
+    ``@REPOSITORY_URL@`` in the text of a MyST page (code blocks included) becomes that URL.
+12. ``{chapter-map}``: a table of the chapters, one body line each (``chapters/01_x: what you
+    learn``), the chapter's title linked to its page. A line for a page this build does not have is
+    left out (a chapter still being written); tests/browser/test_reader.py checks that every chapter
+    of the table of contents is linked from the landing page.
 """
 
 from __future__ import annotations
@@ -291,8 +297,64 @@ def _hide_input_toggle_without_label(app):
     app.add_node(HideCodeCellNode, override=True, html=(_visit_hide_input, depart_HideCellInput))
 
 
+REPOSITORY_TOKEN = "@REPOSITORY_URL@"
+
+
+def _repository_url(app) -> str:
+    return (app.config.html_theme_options or {}).get("repository_url", "").rstrip("/")
+
+
+def _substitute_repository(app, docname, source):
+    if REPOSITORY_TOKEN in source[0] and not str(app.env.doc2path(docname)).endswith(".ipynb"):
+        source[0] = source[0].replace(REPOSITORY_TOKEN, _repository_url(app))
+
+
+def _chapter_map_directive():
+    from docutils import nodes
+    from sphinx import addnodes
+    from sphinx.util import logging
+    from sphinx.util.docutils import SphinxDirective
+
+    logger = logging.getLogger(__name__)
+
+    class ChapterMap(SphinxDirective):
+        """Body lines ``chapters/01_x: what you learn (MyST inline markup)``, in book order."""
+
+        has_content = True
+
+        def run(self):
+            table = nodes.table(classes=["chapter-map"])
+            group = nodes.tgroup(cols=2)
+            table += group
+            group += [nodes.colspec(colwidth=35), nodes.colspec(colwidth=65)]
+            head = nodes.thead()
+            group += head
+            head += nodes.row("", *[nodes.entry("", nodes.paragraph(text=t)) for t in ("Chapter", "You will learn")])
+            body = nodes.tbody()
+            group += body
+            for offset, line in enumerate(self.content):
+                if not line.strip():
+                    continue
+                doc, _, text = line.partition(":")
+                doc = doc.strip().removesuffix(".ipynb").removesuffix(".md")
+                if doc not in self.env.found_docs:
+                    logger.info(f"chapter-map: {doc} is not in this book; row left out",
+                                location=(self.env.docname, self.lineno))
+                    continue
+                ref = addnodes.pending_xref("", nodes.inline(text=doc), refdomain="std", reftype="doc",
+                                            reftarget="/" + doc, refexplicit=False, refwarn=True)
+                learned, _ = self.state.inline_text(text.strip(), self.lineno + offset + 1)
+                body += nodes.row("", nodes.entry("", nodes.paragraph("", "", ref)),
+                                  nodes.entry("", nodes.paragraph("", "", *learned)))
+            return [table]
+
+    return ChapterMap
+
+
 def setup(app):
     _patch_katex_server_start()
+    app.add_directive("chapter-map", _chapter_map_directive())
+    app.connect("source-read", _substitute_repository)
     app.setup_extension("myst_nb")
     _hide_input_toggle_without_label(app)
     app.add_js_file("lossquiz.js", defer="defer")

@@ -6,9 +6,9 @@ The layout engine is left alone (use ``layout="constrained"`` or ``fig.tight_lay
 saved and inline figures are cropped tight. In a notebook, figures are shown as palette PNGs
 (:func:`compact_png`): a third of the bytes, the same picture.
 
-:func:`drop_figure_text` removes matplotlib's ``<Figure size 700x350 with 1 Axes>`` text fallback from
-executed outputs that carry the figure's image: ``tools/run_notebooks.py`` stores chapters without it,
-and the nbval lane (``conftest.py``) drops it from the fresh outputs before comparing.
+Figures are stored at twice their size in pixels (``SCALE``), with their size in CSS pixels in the
+output's metadata: sharp on high-density screens (phones, most laptops), and the same size on the
+page as before. The palette PNG keeps a 2x figure at about twice the bytes of a 1x one, not four times.
 
 >>> import matplotlib as mpl
 >>> with mpl.rc_context():   # a chapter simply calls use_course_style()
@@ -20,14 +20,16 @@ and the nbval lane (``conftest.py``) drops it from the fresh outputs before comp
 from __future__ import annotations
 
 import io
-import re
+import struct
 
 import matplotlib as mpl
 from cycler import cycler
 
 from .widgets import PALETTE
 
-__all__ = ["use_course_style", "drop_figure_text", "compact_png", "COURSE_RC", "PALETTE"]
+__all__ = ["use_course_style", "compact_png", "png_2x", "COURSE_RC", "PALETTE", "SCALE"]
+
+SCALE = 2  # pixels per CSS pixel of a stored figure
 
 COURSE_RC = {
     "axes.prop_cycle": cycler(color=list(PALETTE)),
@@ -66,7 +68,7 @@ COURSE_RC = {
 def use_course_style() -> None:
     """Set matplotlib's rcParams to the course style (palette, white background, grid, sizes).
 
-    In an IPython kernel, figures are also displayed as :func:`compact_png` images.
+    In an IPython kernel, figures are also displayed as compact 2x PNG images (:func:`png_2x`).
     """
     _display_compact_pngs()  # first: loading the inline backend sets rcParams of its own
     mpl.rcParams.update(COURSE_RC)
@@ -123,42 +125,25 @@ def _display_compact_pngs() -> None:
     from IPython.core.pylabtools import print_figure
 
     def png(fig):
-        raw = print_figure(fig, "png", bbox_inches="tight")  # what IPython shows by default
-        return None if raw is None else compact_png(raw)  # None: an empty figure, not shown
+        raw = print_figure(fig, "png", bbox_inches="tight", dpi=SCALE * fig.dpi)
+        return None if raw is None else png_2x(raw)  # None: an empty figure, not shown
 
     shell.display_formatter.formatters["image/png"].for_type(Figure, png)
 
 
-# repr(matplotlib.figure.Figure): "<Figure size 640x480 with 2 Axes>" (sizes formatted with :g)
-FIGURE_TEXT = re.compile(r"<Figure size [0-9.e+]+x[0-9.e+]+ with [0-9]+ Axes>")
+def png_2x(png: bytes, scale: int = None) -> tuple[bytes, dict]:
+    """A PNG drawn at ``scale`` times the figure's size -> (compact PNG, display metadata).
 
+    The metadata gives the size in CSS pixels (IPython's "retina" convention), which notebook
+    frontends and the book use as the image's width and height.
 
-def drop_figure_text(outputs):
-    """The outputs without matplotlib's ``<Figure size ...>`` text next to a figure's image.
-
-    ``plt.show()`` in a kernel displays each figure as ``image/png`` plus a ``text/plain`` repr
-    (``<Figure size 700x350 with 1 Axes>``) for frontends that cannot show images. Stored in a
-    notebook that text is noise in notebook viewers. Only that repr is dropped, and only where an
-    ``image/png`` is beside it; every other output is returned as it is. The outputs (nbformat
-    nodes or plain dicts) are not modified: changed ones are shallow copies.
-
-    >>> outs = [{"output_type": "display_data", "metadata": {},
-    ...          "data": {"image/png": "iVBO...", "text/plain": "<Figure size 700x350 with 1 Axes>"}},
-    ...         {"output_type": "execute_result", "metadata": {}, "execution_count": 3,
-    ...          "data": {"text/plain": "<Figure size 700x350 with 1 Axes>"}}]
-    >>> [sorted(o["data"]) for o in drop_figure_text(outs)]
-    [['image/png'], ['text/plain']]
-    >>> sorted(outs[0]["data"])   # the input is unchanged
-    ['image/png', 'text/plain']
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(figsize=(3, 2), dpi=100); _ = ax.plot([0, 1], [0, 1])
+    >>> buf = io.BytesIO(); fig.savefig(buf, format="png", dpi=200, bbox_inches=None); plt.close(fig)
+    >>> data, meta = png_2x(buf.getvalue())
+    >>> meta
+    {'width': 300, 'height': 200}
     """
-    kept = []
-    for out in outputs:
-        data = out.get("data")
-        text = data.get("text/plain") if data else None
-        if isinstance(text, list):  # nbformat allows multiline strings as lists of lines
-            text = "".join(text)
-        if text is not None and "image/png" in data and FIGURE_TEXT.fullmatch(text.strip()):
-            out = type(out)(out)
-            out["data"] = type(data)({k: v for k, v in data.items() if k != "text/plain"})
-        kept.append(out)
-    return kept
+    scale = scale or SCALE
+    width, height = struct.unpack(">II", png[16:24])  # the IHDR chunk of every PNG
+    return compact_png(png), {"width": round(width / scale), "height": round(height / scale)}

@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from lossutils.plotting import drop_figure_text
+from tools.notebook_outputs import drop_figure_text
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))

@@ -16,8 +16,9 @@ import pytest
 from lossutils import mse_loss
 from lossutils.widgets import (
     MAX_FRAMES, PALETTE, WIDGET_VIEW, Bars, Choice, HLine, Line, Panel, Points, Slider, VLine, _path_d,
-    explore, strip_widget_views,
+    explore,
 )
+from tools.notebook_outputs import strip_widget_views
 
 pytest.importorskip("ipywidgets")
 

@@ -314,3 +314,15 @@ def test_chapter_is_light_and_fast(site, page_opener, chapter, site_report):
     site_report.append(f"{chapter}: {wire / 1e6:.2f} MB transferred, DOMContentLoaded {dcl:.0f} ms, {nodes} elements")
     assert wire <= WEIGHT_BUDGET, f"{chapter}: {wire / 1e6:.2f} MB transferred (budget {WEIGHT_BUDGET / 1e6} MB)"
     assert dcl <= DCL_BUDGET_MS, f"{chapter}: DOMContentLoaded after {dcl:.0f} ms (budget {DCL_BUDGET_MS} ms)"
+
+
+def test_landing_page_links_every_chapter_and_the_repository(site):
+    intro = (site / "intro.html").read_text(encoding="utf-8")
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    repo = config["repository"]["url"].rstrip("/")
+    table = intro[intro.find('<table class="chapter-map'):]
+    table = table[: table.find("</table>")]
+    missing = [c for c in _chapters() if f'href="{c}"' not in table]
+    assert table and missing == [], f"the landing page's chapter map does not link {missing}"
+    assert "@REPOSITORY_URL@" not in intro and repo in intro, "the landing page does not show the repository URL"
+    assert 'rel="icon"' in intro and (site / "_static" / "favicon.svg").is_file(), "no favicon"
