@@ -52,6 +52,15 @@
     learn``), the chapter's title linked to its page. A line for a page this build does not have is
     left out (a chapter still being written); tests/browser/test_reader.py checks that every chapter
     of the table of contents is linked from the landing page.
+13. The PDF of the whole book (``make pdf``: tools/make_pdf.py writes ``_build/pdf/<name>.pdf``), when
+    it exists at build time, is copied into the site and offered in every page's download menu
+    ("Whole book (.pdf)"), next to the theme's "print this page".
+14. Icon fonts cut to the icons the site uses: the theme ships Font Awesome's full solid, regular
+    and brands webfonts (153 + 25 + 115 KB, woff2) for a dozen icons; every chapter page loaded
+    about 270 KB of them, more than a third of its weight. After the build, each font is subset
+    (fontTools, a matplotlib dependency) to the icons named in the built pages' ``fa-*`` classes
+    and the glyphs the theme's CSS draws itself (``content: "\fxxx"`` outside the icon classes),
+    saved as WOFF, and the theme's ``@font-face`` rules point to the subsets.
 """
 
 from __future__ import annotations
@@ -192,6 +201,68 @@ def _drop_fontawesome_js(app, exception):
     js.with_name(js.name + ".map").unlink(missing_ok=True)
 
 
+FA_DIR = ("_static", "vendor", "fontawesome", "webfonts")
+FA_FONTS = ("fa-solid-900", "fa-regular-400", "fa-brands-400")
+_FA_ICON_RULE = re.compile(r'([^{}]+)\{\s*content\s*:\s*"\\([0-9a-fA-F]{4,5})"\s*;?\s*\}')
+_FA_CLASS = re.compile(r"\bfa-([a-z0-9-]+)")
+_CSS_GLYPH = re.compile(r'"\\([0-9a-fA-F]{4,5})"')
+
+
+def icon_codepoints(css: str, pages_html) -> set[int]:
+    r"""Code points of the Font Awesome icons the pages use, plus every glyph the CSS draws by itself.
+
+    >>> css = '.fa-rocket:before{content:"\\f135"}.fa-a:before,.fa-b:before{content:"\\f000"}.x:after{content:"\\f107"}'
+    >>> sorted(hex(c) for c in icon_codepoints(css, ['<i class="fa-solid fa-rocket"></i>']))
+    ['0xf107', '0xf135']
+    """
+    by_name, icon_rules = {}, set()
+    for m in _FA_ICON_RULE.finditer(css):
+        names = re.findall(r"\.fa-([a-z0-9-]+):{1,2}before", m[1])
+        if names:
+            icon_rules.add(m.start())
+            for name in names:
+                by_name[name] = int(m[2], 16)
+    own = _FA_ICON_RULE.sub(lambda m: "" if re.search(r"\.fa-[a-z0-9-]+:{1,2}before", m[1]) else m[0], css)
+    points = {int(h, 16) for h in _CSS_GLYPH.findall(own)}
+    for html_text in pages_html:
+        points |= {by_name[n] for n in _FA_CLASS.findall(html_text) if n in by_name}
+    return points
+
+
+def _subset_icon_fonts(app, exception):
+    if exception or app.builder.format != "html":
+        return
+    out = Path(app.outdir)
+    css_path = out / "_static" / "styles" / "pydata-sphinx-theme.css"
+    fonts = out.joinpath(*FA_DIR)
+    if not css_path.is_file() or not (fonts / f"{FA_FONTS[0]}.woff2").is_file():
+        return
+    try:
+        from fontTools import subset
+        from fontTools.ttLib import TTFont
+    except ImportError:
+        return
+    css = css_path.read_text(encoding="utf-8")
+    pages = (p.read_text(encoding="utf-8", errors="replace") for p in out.rglob("*.html"))
+    points = icon_codepoints(css, pages)
+    for name in FA_FONTS:
+        source = fonts / f"{name}.ttf"
+        if not source.is_file():
+            continue
+        font = TTFont(source)
+        keep = points & set(font.getBestCmap())
+        options = subset.Options()
+        options.flavor, options.layout_features, options.name_IDs = "woff", ["*"], ["*"]
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=sorted(keep) or [0x20])
+        subsetter.subset(font)
+        font.flavor = "woff"
+        font.save(fonts / f"{name}.subset.woff")
+        css = re.sub(rf'url\(([^)]*?){name}\.woff2\) format\("woff2"\),url\([^)]*?{name}\.ttf\) format\("truetype"\)',
+                     rf'url(\1{name}.subset.woff) format("woff")', css)
+    css_path.write_text(css, encoding="utf-8")
+
+
 def _patch_katex_server_start():
     try:
         from sphinxcontrib import katex
@@ -297,6 +368,31 @@ def _hide_input_toggle_without_label(app):
     app.add_node(HideCodeCellNode, override=True, html=(_visit_hide_input, depart_HideCellInput))
 
 
+PDF_NAME = "loss-functions-hands-on.pdf"
+
+
+def _built_pdf(app) -> Path:
+    return Path(app.srcdir) / "_build" / "pdf" / PDF_NAME
+
+
+def _pdf_in_download_menu(app, pagename, templatename, context, doctree):
+    if app.builder.name != "html" or not app.config.lossbook_pdf_link or not _built_pdf(app).is_file():
+        return
+    for group in context.get("header_buttons") or []:
+        if group.get("label") == "download-buttons":
+            group["buttons"].append({
+                "type": "link", "url": context["pathto"](PDF_NAME, 1), "text": "Whole book (.pdf)",
+                "tooltip": "Download the whole book as one PDF", "icon": "fas fa-book",
+                "label": "download-book-pdf-button",
+            })
+
+
+def _copy_pdf(app, exception):
+    if exception or app.builder.name != "html" or not app.config.lossbook_pdf_link or not _built_pdf(app).is_file():
+        return
+    shutil.copy2(_built_pdf(app), Path(app.outdir) / PDF_NAME)
+
+
 REPOSITORY_TOKEN = "@REPOSITORY_URL@"
 
 
@@ -355,6 +451,10 @@ def setup(app):
     _patch_katex_server_start()
     app.add_directive("chapter-map", _chapter_map_directive())
     app.connect("source-read", _substitute_repository)
+    # after sphinx-book-theme's add_header_buttons (501)
+    app.connect("html-page-context", _pdf_in_download_menu, priority=520)
+    app.connect("build-finished", _copy_pdf)
+    app.add_config_value("lossbook_pdf_link", True, "html")  # the student site sets it False
     app.setup_extension("myst_nb")
     _hide_input_toggle_without_label(app)
     app.add_js_file("lossquiz.js", defer="defer")
@@ -368,4 +468,5 @@ def setup(app):
     app.connect("doctree-resolved", _link_api_mentions)
     app.connect("build-finished", _copy_vendor)
     app.connect("build-finished", _drop_fontawesome_js)
+    app.connect("build-finished", _subset_icon_fonts)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

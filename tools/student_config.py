@@ -36,6 +36,7 @@ def student_config() -> dict:
     sphinx_config["hide_solutions"] = False  # True crashes on gated solutions; the cells are removed instead
     sphinx_config["html_copy_source"] = False  # no _sources/*.ipynb with the solution cells
     sphinx_config["html_show_sourcelink"] = False
+    sphinx_config["lossbook_pdf_link"] = False  # the book's PDF is the instructor edition
     html = config.setdefault("html", {})
     html.update(use_download_button=False, use_repository_button=False, use_edit_page_button=False,
                 use_issues_button=False)
