@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -103,3 +104,23 @@ def test_student_site_drops_every_solution_cell():
     assert not any("answer = 2" in "".join(c["source"]) for c in left)
     assert len(left) == len(nb.cells) - 4
     assert student_config.drop_solution_cells_from_json("# not json") == "# not json"
+
+
+HAND_NUMBER = re.compile(r"^#{2,6}\s+\d+(\.\d+)+\.?\s")
+TITLE = re.compile(r"^#\s+(\d+)\.\s+\S")
+
+
+def test_sections_numbered_the_same_way_in_every_chapter():
+    """Chapter titles carry their number ("# 3. Cross-entropy ..."), in table-of-contents order;
+    section headings carry none (one chapter numbered "## 3.1 ...", the others did not). Refer to a
+    section by its title or a label ({ref}), not by a number."""
+    problems = []
+    for n, chapter in enumerate(CHAPTERS, 1):
+        nb = nbformat.read(chapter, as_version=4)
+        lines = [ln for c in nb.cells if c.cell_type == "markdown" for ln in c.source.splitlines()]
+        titles = [ln for ln in lines if ln.startswith("# ")]
+        m = TITLE.match(titles[0]) if titles else None
+        if not m or int(m[1]) != n:
+            problems.append(f"{chapter.name}: title {titles[:1]} should start with '# {n}. '")
+        problems += [f"{chapter.name}: hand-numbered heading {ln!r}" for ln in lines if HAND_NUMBER.match(ln)]
+    assert problems == [], "\n  ".join(["sections are not numbered the same way:"] + problems)
