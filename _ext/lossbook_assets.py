@@ -61,6 +61,10 @@
     (fontTools, a matplotlib dependency) to the icons named in the built pages' ``fa-*`` classes
     and the glyphs the theme's CSS draws itself (``content: "\fxxx"`` outside the icon classes),
     saved as WOFF, and the theme's ``@font-face`` rules point to the subsets.
+15. Wide figures (multi-panel, at least :data:`WIDE_FIGURE_PX` CSS pixels wide) become a link to the
+    image itself (tap to open it full size) with the class ``wide-figure``; on a phone they keep a
+    readable width and scroll sideways in their own box (_static/custom.css) instead of shrinking
+    their text to a few pixels.
 """
 
 from __future__ import annotations
@@ -313,6 +317,31 @@ def _quiz_assets_once(app, pagename, templatename, context, doctree):
         context["body"] = QUIZ_ASSET.sub("", body)
 
 
+WIDE_FIGURE_PX = 800
+_OUTPUT_IMG = re.compile(r'<img (?P<attrs>[^>]*?src="(?P<src>[^"]+)"[^>]*?style="width: (?P<w>\d+)px;[^"]*"[^>]*)/?>')
+
+
+def wrap_wide_figures(body: str) -> str:
+    """Wide figure images as links to themselves, marked ``wide-figure``.
+
+    >>> wrap_wide_figures('<img alt="a" src="x.png" style="width: 912px; height: 5px;" />')
+    '<a class="wide-figure" href="x.png"><img alt="a" src="x.png" style="width: 912px; height: 5px;" /></a>'
+    >>> wrap_wide_figures('<img alt="b" src="y.png" style="width: 700px; height: 5px;" />')
+    '<img alt="b" src="y.png" style="width: 700px; height: 5px;" />'
+    """
+    def wrap(m):
+        if int(m["w"]) < WIDE_FIGURE_PX:
+            return m[0]
+        return f'<a class="wide-figure" href="{m["src"]}">{m[0]}</a>'
+    return _OUTPUT_IMG.sub(wrap, body)
+
+
+def _wide_figures(app, pagename, templatename, context, doctree):
+    body = context.get("body")
+    if body and "_images/" in body:
+        context["body"] = wrap_wide_figures(body)
+
+
 def _write_quiz_assets(app, exception):
     if exception or app.builder.format != "html":
         return
@@ -460,6 +489,7 @@ def setup(app):
     app.add_js_file("lossquiz.js", defer="defer")
     app.add_css_file("lossquiz.css")
     app.connect("html-page-context", _quiz_assets_once)
+    app.connect("html-page-context", _wide_figures)
     app.connect("build-finished", _write_quiz_assets)
     app.connect("env-get-updated", _exercises_per_chapter, priority=900)
     app.connect("html-page-context", _clean_scripts, priority=900)

@@ -124,3 +124,21 @@ def test_sections_numbered_the_same_way_in_every_chapter():
             problems.append(f"{chapter.name}: title {titles[:1]} should start with '# {n}. '")
         problems += [f"{chapter.name}: hand-numbered heading {ln!r}" for ln in lines if HAND_NUMBER.match(ln)]
     assert problems == [], "\n  ".join(["sections are not numbered the same way:"] + problems)
+
+
+set_repository = _load("set_repository")
+
+
+def test_repository_url_is_set_in_one_place(tmp_path):
+    config = (ROOT / "_config.yml").read_text(encoding="utf-8")
+    (tmp_path / "_config.yml").write_text(config, encoding="utf-8")
+    old, branch = set_repository.current(tmp_path / "_config.yml")
+    (tmp_path / "README.md").write_text(f"git clone {old}\n", encoding="utf-8")
+    set_repository.set_repository("https://github.com/someone/fork", "dev", root=tmp_path, notebooks=False)
+    assert set_repository.current(tmp_path / "_config.yml") == ("https://github.com/someone/fork", "dev")
+    assert (tmp_path / "README.md").read_text() == "git clone https://github.com/someone/fork\n"
+    # everything else in the config is unchanged
+    rest = (tmp_path / "_config.yml").read_text().replace("https://github.com/someone/fork", old)
+    assert rest.replace("branch: dev", f"branch: {branch}") == config
+    # the install cell of every chapter is written from the config's URL
+    assert old in conv.install_source()

@@ -26,34 +26,37 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "_config.yml"
-URL_LINE = re.compile(r"^(\s*url:\s*)(\S+)\s*$", re.M)
-BRANCH_LINE = re.compile(r"^(\s*branch:\s*)(\S+)\s*$", re.M)
+URL_LINE = re.compile(r"^([ \t]*url:[ \t]*)(\S+)[ \t]*$", re.M)
+BRANCH_LINE = re.compile(r"^([ \t]*branch:[ \t]*)(\S+)[ \t]*$", re.M)
 
 
-def current() -> tuple[str, str]:
+def current(config: Path = CONFIG) -> tuple[str, str]:
     import yaml
 
-    repo = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))["repository"]
+    repo = yaml.safe_load(config.read_text(encoding="utf-8"))["repository"]
     return repo["url"], repo.get("branch", "main")
 
 
-def set_repository(url: str, branch: str | None = None) -> None:
+def set_repository(url: str, branch: str | None = None, root: Path = ROOT, notebooks: bool = True) -> None:
+    """Write ``url`` (and ``branch``) into ``root``'s _config.yml and README, then the install cells."""
     url = url.rstrip("/")
     if not re.fullmatch(r"https://[\w.-]+/[\w.-]+/[\w.-]+", url):
         raise SystemExit(f"not a repository URL: {url!r} (expected https://github.com/OWNER/NAME)")
-    old_url, old_branch = current()
-    text = CONFIG.read_text(encoding="utf-8")
+    config = root / "_config.yml"
+    old_url, old_branch = current(config)
+    text = config.read_text(encoding="utf-8")
     block = text[text.index("\nrepository:"):]
     end = re.search(r"\n\S", block[1:])
     block = block[: end.start() + 1] if end else block
     new_block = URL_LINE.sub(lambda m: m[1] + url, block, count=1)
     if branch:
         new_block = BRANCH_LINE.sub(lambda m: m[1] + branch, new_block, count=1)
-    CONFIG.write_text(text.replace(block, new_block), encoding="utf-8")
-    readme = ROOT / "README.md"
+    config.write_text(text.replace(block, new_block), encoding="utf-8")
+    readme = root / "README.md"
     if readme.is_file() and old_url != url:
         readme.write_text(readme.read_text(encoding="utf-8").replace(old_url, url), encoding="utf-8")
-    subprocess.run([sys.executable, str(ROOT / "tools" / "install_cell.py")], check=True)
+    if notebooks:
+        subprocess.run([sys.executable, str(root / "tools" / "install_cell.py")], check=True)
     print(f"repository: {old_url} ({old_branch}) -> {url} ({branch or old_branch})")
 
 
