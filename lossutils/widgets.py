@@ -35,7 +35,8 @@ string swap:
 * **Static website** (no kernel): the ``text/html`` part of the output is a self-contained
   fragment — native ``<input type=range>``/``<select>`` with labels, the same SVG, the data of
   every frame and ~40 lines of inline script (no library, no CDN) that rebuilds the paths
-  from the data. Coordinates are stored quantised to uint16 in the figure's own pixel space
+  from the data. The page shows the frame Python drew; the script decodes the data and redraws only
+  when a control moves, so a page with several widgets loads as fast as one without. Coordinates are stored quantised to uint16 in the figure's own pixel space
   (steps of about 1/10 px over the plot area and four plot sizes either side of it, which the
   plot's viewport clips; 65535 marks a gap), each distinct array once, base64-encoded. Paths are
   written in integer tenths of a pixel; the Python and JavaScript path builders use the same
@@ -656,9 +657,9 @@ def _path_d(spec: dict, qs) -> str:
 
 
 _JS = r"""(function(){
-var R=document.currentScript.parentNode,D=%DATA%;
+var R=document.currentScript.parentNode,D=%DATA%,Q,S,F,TI;
 function u(s,T){var b=atob(s),a=new Uint8Array(b.length);for(var i=0;i<b.length;i++)a[i]=b.charCodeAt(i);return new T(a.buffer);}
-var Q=u(D.q,Uint16Array),S=u(D.s,Uint32Array),F=u(D.f,D.fw==2?Uint16Array:Uint32Array),TI=u(D.ti,D.tw==2?Uint16Array:Uint32Array);
+function init(){if(Q)return;Q=u(D.q,Uint16Array);S=u(D.s,Uint32Array);F=u(D.f,D.fw==2?Uint16Array:Uint32Array);TI=u(D.ti,D.tw==2?Uint16Array:Uint32Array);}
 var C=R.querySelectorAll('.lx-ctl input,.lx-ctl select'),P=R.querySelectorAll('path.lx-d'),G=R.querySelector('.lx-fig'),O=R.querySelector('.lx-readout');
 function t(v){return Math.floor(v*10+0.5);}
 function E(c,f){var e=F[f*D.nc+c];return [S[e],S[e+1]];}
@@ -672,7 +673,7 @@ if(k=='bars'){if(i-a[0]<L.bx.length)s+='M'+L.bx[i-a[0]]+' '+L.b0+'V'+t(L.y[0]+q*
 else if(k=='vline')s+='M'+t(L.x[0]+q*L.x[1])+' 0V'+L.h;
 else s+='M0 '+t(L.y[0]+q*L.y[1])+'H'+L.w;}}
 return s;}
-function upd(){var f=0,k,c,v,o,e;
+function upd(){init();var f=0,k,c,v,o,e;
 for(k=0;k<C.length;k++){c=C[k];v=+c.value;f+=v*D.st[k];
 if(D.v[k]){c.setAttribute('aria-valuetext',D.v[k][v]);o=c.parentNode.querySelector('output');if(o)o.textContent=D.v[k][v];}}
 e=D.e[f];
@@ -681,7 +682,6 @@ O.textContent=D.tu[TI[f]];O.classList.remove('lx-err');G.classList.remove('lx-st
 for(k=0;k<P.length;k++)P[k].setAttribute('d',d(D.sl[k],f));}
 for(var k=0;k<C.length;k++){C[k].addEventListener('input',upd);C[k].addEventListener('change',upd);}
 R.querySelectorAll('.lx-note').forEach(function(e){e.remove();});
-upd();
 })();"""
 
 # Layout and colours are inline styles: an untrusted notebook in JupyterLab sanitises HTML output,

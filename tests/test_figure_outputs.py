@@ -127,8 +127,8 @@ MAX_NOTEBOOK_BYTES = 1_500_000
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_stored_figures_are_2x_and_notebooks_small(path):
-    """Every stored figure is drawn at twice its display size (sharp on high-density screens) and
-    says its display size in the output's metadata; the notebook stays under 1.5 MB."""
+    """Every stored figure is SVG or a PNG drawn at twice its display size (sharp on high-density
+    screens) and says its display size in the output's metadata; the notebook stays under 1.5 MB."""
     import base64
     import struct
 
@@ -139,7 +139,12 @@ def test_stored_figures_are_2x_and_notebooks_small(path):
     wrong = []
     for i, cell in enumerate(nb.cells):
         for out in cell.get("outputs", []):
-            png = out.get("data", {}).get("image/png")
+            data = out.get("data", {})
+            if "image/svg+xml" in data:
+                if not out.get("metadata", {}).get("image/svg+xml", {}).get("width"):
+                    wrong.append(f"cell {i + 1}: an SVG figure without its display size")
+                continue
+            png = data.get("image/png")
             if not png:
                 continue
             width, height = struct.unpack(">II", base64.b64decode(png)[16:24])

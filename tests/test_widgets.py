@@ -71,7 +71,7 @@ def d_strings(markup: str) -> list[str]:
 
 
 def static_data(markup: str) -> dict:
-    m = re.search(r"D=(\{.*?\});\nfunction u", markup, re.S)
+    m = re.search(r"D=(\{.*?\}),Q,S,F,TI;\nfunction u", markup, re.S)
     return json.loads(m.group(1))
 
 
