@@ -3,7 +3,8 @@
 1. Pages carry no ipywidgets machinery: every widget of the course renders as its self-contained
    HTML version on the site (see lossutils.widgets), so the saved widget state that myst-nb embeds
    in pages whose notebook had widgets is dead weight. Drop it.
-2. Each inline script once: Sphinx 7.4 adds an inline script (``add_js_file(None, body=...)``) that an
+2. Lighter head: the search scripts (110 KB) only on the search page, every other external script
+   deferred (parsing does not wait for it), and each inline script once: Sphinx 7.4 adds an inline script (``add_js_file(None, body=...)``) that an
    extension registers after the builder was initialised (sphinx-thebe's ``THEBE_JS_URL`` config,
    sphinx-togglebutton's selector) a second time in ``prepare_writing`` (once as filename ``None``,
    once as ``''``, which compare unequal). Every page then threw "Identifier 'THEBE_JS_URL' has
@@ -84,6 +85,21 @@ def _script_key(js) -> tuple:
     return (getattr(js, "filename", js) or "", tuple(sorted((k, str(v)) for k, v in attributes.items())))
 
 
+# Scripts only the search page uses: 110 KB (searchindex.js alone 86 KB) parsed on every page before.
+SEARCH_ONLY = ("searchindex.js", "_static/searchtools.js", "_static/language_data.js")
+# Scripts that inline scripts of the page use at once (DOCUMENTATION_OPTIONS.pagename = ...): not deferred
+KEEP_BLOCKING = ("_static/documentation_options.js",)
+
+
+def _defer(js):
+    """``js`` as a deferred script (a new object: the same script is shared by every page)."""
+    from sphinx.builders.html._assets import _JavaScript
+
+    attributes = dict(getattr(js, "attributes", {}) or {})
+    attributes["defer"] = "defer"
+    return _JavaScript(js.filename, priority=getattr(js, "priority", 500), **attributes)
+
+
 def _clean_scripts(app, pagename, templatename, context, doctree):
     scripts = context.get("script_files")
     if not scripts:
@@ -91,12 +107,22 @@ def _clean_scripts(app, pagename, templatename, context, doctree):
     seen: set[tuple] = set()
     kept = []
     for js in scripts:
-        if getattr(js, "attributes", {}).get("type") == WIDGET_STATE:
+        attributes = getattr(js, "attributes", {}) or {}
+        if attributes.get("type") == WIDGET_STATE:
+            continue
+        filename = str(getattr(js, "filename", js) or "")
+        if pagename != "search" and filename.split("?", 1)[0] in SEARCH_ONLY:
             continue
         key = _script_key(js)
-        if key not in seen:
-            seen.add(key)
-            kept.append(js)
+        if key in seen:
+            continue
+        seen.add(key)
+        # external scripts do not block parsing (they run in order, after it), except on the search
+        # page, whose body calls the search scripts as soon as it is parsed
+        if (filename and pagename != "search" and filename not in KEEP_BLOCKING
+                and not {"defer", "async"} & set(attributes) and hasattr(js, "filename")):
+            js = _defer(js)
+        kept.append(js)
     scripts[:] = kept
 
 
