@@ -124,8 +124,15 @@ MOVE_WIDGETS_JS = """() => {
 
 
 def _set_mode(page, mode: str) -> None:
-    """Switch the theme as its light/dark button does (no reload)."""
-    page.evaluate("m => { document.documentElement.dataset.mode = m; document.documentElement.dataset.theme = m; }", mode)
+    """Switch the theme as its light/dark button does (no reload). CSS transitions are switched off
+    first, or axe would measure colours halfway between the two modes."""
+    page.evaluate("""m => {
+        if (!document.getElementById('no-transitions')) {
+          const s = document.createElement('style'); s.id = 'no-transitions';
+          s.textContent = '*, *::before, *::after { transition: none !important; animation: none !important; }';
+          document.head.appendChild(s);
+        }
+        document.documentElement.dataset.mode = m; document.documentElement.dataset.theme = m; }""", mode)
     page.wait_for_timeout(50)
 
 
@@ -345,3 +352,18 @@ def test_landing_page_links_every_chapter_and_the_repository(site):
     assert table and missing == [], f"the landing page's chapter map does not link {missing}"
     assert "@REPOSITORY_URL@" not in intro and repo in intro, "the landing page does not show the repository URL"
     assert 'rel="icon"' in intro and (site / "_static" / "favicon.svg").is_file(), "no favicon"
+
+
+def test_book_pdf_is_offered_when_built(site):
+    """`make pdf` writes _build/pdf/<name>.pdf; the site built after it carries it and links it from
+    every page's download menu."""
+    pdf = ROOT / "_build" / "pdf" / "loss-functions-hands-on.pdf"
+    if not pdf.is_file():
+        pytest.skip("no PDF built (make pdf)")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 200_000, "the PDF is not a book"
+    assert data.count(b"/Type /Page") + data.count(b"/Type/Page") >= 50, "the PDF has too few pages for the book"
+    assert (site / pdf.name).is_file(), "the site does not carry the PDF (build the site after make pdf)"
+    for page in _toc_pages():
+        html = (site / page).read_text(encoding="utf-8")
+        assert pdf.name in html, f"{page} does not link the book's PDF"
