@@ -420,7 +420,9 @@ def _hide_input_toggle_without_label(app):
         from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
     except ImportError:
         return
-    app.add_node(HideCodeCellNode, override=True, html=(_visit_hide_input, depart_HideCellInput))
+    # singlehtml too (make pdf): myst-nb registers the node for the html builder only
+    handlers = (_visit_hide_input, depart_HideCellInput)
+    app.add_node(HideCodeCellNode, override=True, html=handlers, singlehtml=handlers)
 
 
 PDF_NAME = "loss-functions-hands-on.pdf"

@@ -50,7 +50,9 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 def print_pdf(singlehtml: Path, out: Path) -> Path:
     from playwright.sync_api import sync_playwright
 
-    index = singlehtml / "index.html"
+    # Jupyter Book writes the book to <root>.html (intro.html) and index.html as a redirect to it
+    pages = [p for p in singlehtml.glob("*.html") if p.stat().st_size > 2000]
+    index = max(pages, key=lambda p: p.stat().st_size) if pages else singlehtml / "index.html"
     if not index.is_file():
         raise SystemExit(f"{index} is missing: build the single-page HTML first (make pdf does)")
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(singlehtml)))
@@ -63,7 +65,7 @@ def print_pdf(singlehtml: Path, out: Path) -> Path:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
             page = browser.new_page(viewport={"width": 1100, "height": 1400})
             page.route("**/*", lambda r: r.continue_() if urlparse(r.request.url).hostname == "127.0.0.1" else r.abort())
-            page.goto(f"{base}/index.html", wait_until="load", timeout=120_000)
+            page.goto(f"{base}/{index.name}", wait_until="load", timeout=180_000)
             page.add_style_tag(content=PRINT_CSS)
             page.evaluate("document.fonts.ready.then(() => true)")
             page.emulate_media(media="print", color_scheme="light")
