@@ -47,7 +47,7 @@ book: $(STAMP) $(VENDOR)
 pdf: $(STAMP) $(VENDOR)
 	$(BIN)/jupyter-book build . --builder custom --custom-builder singlehtml -W -n --keep-going --quiet
 	$(BIN)/python tools/make_pdf.py --singlehtml $(BUILD)/singlehtml --out $(BUILD)/pdf/loss-functions-hands-on.pdf
-	$(BIN)/jupyter-book build . --builder html -W -n --keep-going --quiet
+	$(BIN)/jupyter-book build . --builder html --all -W -n --keep-going --quiet
 
 test: $(STAMP) $(VENDOR)
 	@bash tools/run_tests.sh
