@@ -78,7 +78,8 @@ QUIZ_CSS = (
     ".lq-quiz legend{font-weight:600;padding:0 .3rem;float:none;width:auto;font-size:1rem;margin:0}"
     ".lq-quiz .lq-a{display:flex;gap:.6rem;align-items:flex-start;padding:.35rem .5rem;margin:.2rem 0;"
     "border:1px solid transparent;border-radius:4px;cursor:pointer}"
-    ".lq-quiz .lq-a input{margin:.3rem 0 0;flex:none;width:1.05rem;height:1.05rem;accent-color:var(--lq-focus)}"
+    # 24 x 24 px: the size WCAG 2.2 asks of touch targets (2.5.8)
+    ".lq-quiz .lq-a input{margin:0;flex:none;width:24px;height:24px;accent-color:var(--lq-focus)}"
     ".lq-quiz .lq-a:has(input:focus-visible){outline:3px solid var(--lq-focus);outline-offset:1px}"
     ".lq-quiz .lq-a input:focus-visible{outline:2px solid var(--lq-focus)}"
     ".lq-quiz .lq-a.lq-right{border-color:var(--lq-ok);background:var(--lq-okbg)}"

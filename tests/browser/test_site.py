@@ -163,8 +163,11 @@ PHONE_JS = r"""() => {
     if (r.width && r.right > vw + 1 && !clipped(e) && getComputedStyle(e).position !== 'fixed') wide.push(name(e) + ` (right edge ${Math.round(r.right)} px)`);
     if (wide.length >= 5) break;
   }
+  // an image wider than the screen is cut unless it sits in a box that scrolls sideways (wide figures)
+  const scrolls = el => { for (let e = el.parentElement; e && e !== document.body; e = e.parentElement) {
+      const o = getComputedStyle(e).overflowX; if (o === 'auto' || o === 'scroll') return true; } return false; };
   const cut = Array.from(document.querySelectorAll('main img'))
-    .filter(img => img.getBoundingClientRect().width > vw + 1).map(img => img.currentSrc);
+    .filter(img => img.getBoundingClientRect().width > vw + 1 && !scrolls(img)).map(img => img.currentSrc);
   return {scrollWidth: document.documentElement.scrollWidth, viewport: vw, wide, cut};
 }"""
 
