@@ -17,7 +17,8 @@ help:
 	@echo "make notebooks   re-execute chapters/*.ipynb and store their outputs (after editing a chapter)"
 	@echo "make student     student edition: notebooks without solutions or outputs, in student/"
 	@echo "make book-student the website with solutions hidden, in $(BUILD)/student/_build/html"
-	@echo "make grade SUBMISSIONS=dir   grade submitted notebooks into grades.csv"
+	@echo "make grade SUBMISSIONS=dir ASSIGNMENT=hw.toml KEY=key.json [ROSTER=roster.csv TIMESTAMPS=t.csv]"
+	@echo "                 grade submitted notebooks (sandboxed) into the folder grades/ (instructor_guide.md)"
 	@echo "make bench       benchmarks and performance budgets -> benchmarks/results.md (BENCH_FLAGS=--full: + fresh clone, make test)"
 	@echo "make clean       remove $(BUILD)/ (keeps .venv)"
 
@@ -69,9 +70,13 @@ book-student: $(STAMP) $(VENDOR)
 	@echo "Open $(CURDIR)/$(BUILD)/student/_build/html/index.html in a browser."
 
 SUBMISSIONS ?= submissions
-GRADES ?= grades.csv
+ASSIGNMENT ?= assignment.toml
+KEY ?= key.json
+GRADES ?= grades
+GRADE_FLAGS ?=
 grade: $(STAMP)
-	$(BIN)/python -m lossutils.grade $(SUBMISSIONS) --out $(GRADES)
+	$(BIN)/python -m tools.grade grade $(SUBMISSIONS) --assignment $(ASSIGNMENT) --key $(KEY) --out $(GRADES) \
+	  $(if $(ROSTER),--roster $(ROSTER)) $(if $(TIMESTAMPS),--timestamps $(TIMESTAMPS)) $(GRADE_FLAGS)
 
 # make bench BENCH_FLAGS=--full  adds a fresh clone's `make book` and `make test` (long; run in /tmp)
 BENCH_FLAGS ?=

@@ -15,8 +15,8 @@
 * **--full**: ``git clone`` of the repository (committed files only) into a temporary folder, then
   ``make book`` there (creates the virtual environment, installs every pinned package and the
   KaTeX assets, executes and builds everything: a new contributor's first build), then ``make
-  test`` in the same clone. Both take minutes, so they only run on request; ``run.py`` keeps the
-  latest measured values, with their date, in results.json.
+  test`` in the same clone. Both take minutes, so they only run on request (``run.py`` does not
+  run them).
 
 Nothing here touches the repository itself: every build happens under /tmp.
 """
@@ -63,9 +63,10 @@ def _timed(cmd, cwd: Path, log_path: Path, env=None) -> tuple[float, int]:
 def copy_tree(dest: Path) -> Path:
     """Copy the working tree (what an author has on disk) to ``dest``."""
     shutil.copytree(ROOT, dest, ignore=lambda d, names: [n for n in names if n in SKIP], symlinks=True)
-    results = dest / "benchmarks" / "results.md"
-    if not results.exists():  # first run ever: the page is written at the end of run.py
-        results.write_text("# Benchmarks\n\nNot measured yet.\n")
+    toc = (dest / "_toc.yml").read_text()
+    if "benchmarks/results" in toc and not (dest / "benchmarks" / "results.md").exists():
+        # an older _toc.yml still lists the benchmarks page that benchmarks/README.md replaced
+        (dest / "benchmarks" / "results.md").write_text("# Benchmarks\n\nSee benchmarks/README.md.\n")
     return dest
 
 

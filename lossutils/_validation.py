@@ -16,10 +16,6 @@ import numpy as np
 
 REDUCTIONS = ("none", "mean", "sum")
 
-# Elements per block where large arrays are processed a block at a time (range checks here, loss
-# formulas in _reduction.py): a block's temporaries (256 KB each) stay in the CPU cache.
-BLOCK = 1 << 15
-
 
 def as_float_array(x, name: str = "input") -> np.ndarray:
     """Return ``x`` as a float64 numpy array; reject what cannot be one.
@@ -98,61 +94,65 @@ def check_reduction(reduction, allowed=REDUCTIONS) -> str:
     return reduction
 
 
-def _scalar(value):
-    """Unwrap a 0-d numeric numpy array (``np.array(0.5)``) to a Python number."""
+def check_pair(a, b, names=("pred", "target")) -> tuple[np.ndarray, np.ndarray]:
+    """The usual first line of a loss: two float64 arrays of the same shape."""
+    a, b = as_float_array(a, names[0]), as_float_array(b, names[1])
+    check_same_shape(a, b, *names)
+    return a, b
+
+
+def check_scalar(value, name: str, must: str, ok) -> float:
+    """The one check of a scalar hyperparameter: a real number (not a bool) for which ``ok`` holds.
+
+    A 0-d numeric array (``np.array(0.5)``) counts as a number. Otherwise raises
+    ``ValueError: {name} must be {must}, got {value!r}``. Returns the value as a float.
+    """
     if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
-        return value.item()
-    return value
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not ok(value):
+        raise ValueError(f"{name} must be {must}, got {value!r}")
+    return float(value)
 
 
 def check_positive(value, name: str) -> float:
-    value = _scalar(value)
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
-    if not (value > 0) or not np.isfinite(value):
-        raise ValueError(f"{name} must be a positive finite number (> 0), got {value!r}")
-    return float(value)
+    return check_scalar(value, name, "a positive finite number (> 0)", lambda v: 0 < v < np.inf)
 
 
 def check_open_unit(value, name: str) -> float:
-    """``0 < value < 1``."""
-    value = _scalar(value)
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (0.0 < value < 1.0):
-        raise ValueError(f"{name} must be strictly between 0 and 1, got {value!r}")
-    return float(value)
+    return check_scalar(value, name, "strictly between 0 and 1", lambda v: 0 < v < 1)
 
 
 def check_closed_unit(value, name: str) -> float:
-    """``0 <= value <= 1``."""
-    value = _scalar(value)
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (0.0 <= value <= 1.0):
-        raise ValueError(f"{name} must be between 0 and 1 (inclusive), got {value!r}")
-    return float(value)
+    return check_scalar(value, name, "between 0 and 1 (inclusive)", lambda v: 0 <= v <= 1)
 
 
-def first_below(a: np.ndarray, bound: float):
-    """The first (non-NaN) entry of ``a`` below ``bound`` as a float, or None if there is none."""
-    if a.size == 0 or np.min(a) >= bound:  # fast path: one pass, no temporary (NaN fails it)
-        return None
-    bad = a < bound
-    return float(a[bad].flat[0]) if np.any(bad) else None
-
-
-def in_unit_interval(a: np.ndarray) -> bool:
-    """Fast test: every entry in [0, 1] (two passes, no temporaries; False if there is a NaN)."""
-    return a.size == 0 or bool(np.min(a) >= 0 and np.max(a) <= 1)
+def check_flag(value, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
 
 
 def check_probabilities(p: np.ndarray, name: str = "probs") -> None:
     """Every (non-NaN) entry in [0, 1]."""
-    if in_unit_interval(p):  # fast path; only an array with a bad (or NaN) entry goes on
-        return
-    bad = (p < 0) | (p > 1)
+    bad = (p < 0) | (p > 1)  # False for NaN
     if np.any(bad):
         worst = float(p[bad].flat[0])  # float(): numpy 2 reprs scalars as np.float64(...)
         raise ValueError(
             f"{name} must lie in [0, 1], found {worst!r}. If these are logits (raw scores), "
             "apply sigmoid/softmax first or use the *_with_logits / cross_entropy variant."
+        )
+
+
+def check_class_index(y: np.ndarray, n_classes: int, ignore_index=None, name: str = "target") -> None:
+    """Every class index in [0, C-1] (``ignore_index``, if given, is allowed too)."""
+    bad = (y < 0) | (y >= n_classes)
+    if ignore_index is not None:
+        bad &= y != ignore_index
+    if np.any(bad):
+        raise ValueError(
+            f"{name} holds class index {int(y[bad].flat[0])}, out of range for {n_classes} "
+            f"classes; class indices must be in [0, {n_classes - 1}]"
+            + ("" if ignore_index is None else f" (or equal ignore_index={ignore_index})")
         )
 
 
@@ -177,33 +177,18 @@ def check_values_in(a: np.ndarray, allowed, name: str, hint: str = "", choices: 
 
     ``choices`` spells the allowed values in the message (default: "0 or 1" style).
     """
-    if all_in(a, allowed):  # fast path; only an array with a bad (or NaN) entry takes the next line
+    ok = a == allowed[0]
+    for value in allowed[1:]:
+        ok |= a == value
+    if ok.all():  # the usual case, and the cheaper test
         return
-    bad = ~np.isin(a, allowed) & ~np.isnan(a)
+    bad = ~ok & ~np.isnan(a)  # NaN propagates (see the policy)
     if np.any(bad):
         worst = float(a[bad].flat[0])
         choices = choices or " or ".join(f"{v:g}" for v in allowed)
         raise ValueError(
             f"{name} must hold only {choices}, found {worst!r}" + (f"; {hint}" if hint else "")
         )
-
-
-def all_in(a: np.ndarray, allowed) -> bool:
-    """Fast test: every entry of ``a`` equals one of the few ``allowed`` values (NaN does not)."""
-    if a.size <= BLOCK:  # one block: no reshaping or slicing (this is most calls)
-        hit = a == allowed[0]
-        for value in allowed[1:]:
-            hit |= a == value
-        return bool(hit.all())
-    flat = a.reshape(-1)
-    for lo in range(0, flat.size, BLOCK):  # a block at a time: the boolean temporaries stay small
-        block = flat[lo:lo + BLOCK]
-        hit = block == allowed[0]
-        for value in allowed[1:]:
-            hit |= block == value
-        if not hit.all():
-            return False
-    return True
 
 
 def check_axis(axis, ndim: int, name: str = "axis") -> int:

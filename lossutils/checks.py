@@ -1,23 +1,26 @@
-"""Self-checks for the exercises: ``check("<slug>-ex<n>", answer)``.
+"""Practice self-checks for the exercises: ``check("<slug>-ex<n>", answer)``.
 
 A check says whether an answer is right and, when it is not, what is off (wrong shape, off by a
 factor of 2, forgot the mean, sign flipped, ...) without printing the solution. Answers still set to
-``None`` are reported as "not answered yet", so a student notebook runs top to bottom unanswered.
+``None`` are reported as "not answered yet" (a neutral marker, not a failure), so a student notebook
+runs top to bottom unanswered.
 
-Each chapter registers its exercises in ``lossutils/exercises/<slug>.py`` with :func:`exercise`:
+This module holds the machinery; the chapters' exercises are registered by the course package
+(``lossutils/course/exercises/<module>.py``) with :func:`exercise`:
 
     exercise("loss-basics-ex1", Numeric(lambda: mse_loss([2.5, 0.0], [3.0, -0.5]), n=2))
     exercise("loss-basics-ex2", Function(reference=mse_loss, make_inputs=lambda rng: (rng.normal(size=5),
                                                                                      rng.normal(size=5))))
     exercise("loss-basics-ex3", Choice("b", feedback={"a": "Accuracy is piecewise constant ..."}))
 
+These are *practice* checks: their values are public (they ship with the package). Graded work is
+judged against an instructor-held key with other values (``tools/grade``, see the instructor guide).
 The expected values are computed by ``lossutils`` when the check runs; nothing is hard-coded.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -26,25 +29,30 @@ import numpy as np
 __all__ = ["check", "check_result", "exercise", "labels", "Numeric", "Function", "Choice", "Result"]
 
 _REGISTRY: dict[str, Any] = {}
-_LOADED = False
+NOT_ANSWERED = "not answered yet: replace `None` with your answer and run the cell again."
 
 
 @dataclass
 class Result:
-    """What a check found: ``passed`` and a one-line ``message`` (never the solution)."""
+    """What a check found: ``passed`` (True, False, or None when there is nothing to judge yet) and a
+    one-line ``message`` (never the solution)."""
 
     label: str
-    passed: bool
+    passed: bool | None
     message: str
 
     def __bool__(self) -> bool:  # so `assert check(...)` and `if check(...)` read naturally
-        return self.passed
+        return bool(self.passed)
+
+    @property
+    def marker(self) -> str:
+        return {True: "✅", False: "❌"}.get(self.passed, "⬜")
 
     def _repr_markdown_(self) -> str:
-        return f"{'✅' if self.passed else '❌'} **{self.label}**: {self.message}"
+        return f"{self.marker} **{self.label}**: {self.message}"
 
     def __repr__(self) -> str:
-        return f"{'✅' if self.passed else '❌'} {self.label}: {self.message}"
+        return f"{self.marker} {self.label}: {self.message}"
 
 
 def _to_numpy(value: Any) -> Any:
@@ -57,10 +65,25 @@ def _to_numpy(value: Any) -> Any:
     return value
 
 
-def _diagnose(got: np.ndarray, want: np.ndarray, rtol: float, atol: float, n) -> str:
+# What the factor-of-2 and sign hints say depends on what the exercise is (see Numeric.kind).
+_FACTOR2 = {
+    "formula": "off by a factor of 2: check the ½ in the formula (or the 2 in the derivative).",
+    "likelihood": "off by a factor of 2: check the ½ in the formula (or the 2 in the derivative).",
+    "reading": "off by a factor of 2: is it the quantity the exercise asks for, read at the setting it asks for?",
+}
+_SIGN = {
+    "formula": "the sign is flipped: look for a minus sign that is missing or extra (or a subtraction in the wrong order).",
+    "likelihood": "the sign is flipped (a loss is the *negative* log-likelihood).",
+    "reading": "the sign is flipped: check the sign of the value you read.",
+}
+
+
+def _diagnose(got: np.ndarray, want: np.ndarray, rtol: float, atol: float, n, kind: str = "formula",
+              slips=()) -> str:
     """Name the usual slips by comparing the answer with the expected value.
 
-    ``n`` is the batch size (or a tuple of candidate sizes) used to recognise "sum instead of mean".
+    ``n`` is the batch size (or a tuple of candidate sizes) used to recognise "sum instead of mean";
+    ``slips`` are the exercise's own ``(wrong value from the expected one, hint)`` pairs, tried first.
     """
     if got.shape != want.shape:
         if got.size == want.size:
@@ -75,12 +98,14 @@ def _diagnose(got: np.ndarray, want: np.ndarray, rtol: float, atol: float, n) ->
     def close(a):
         return np.allclose(a, want, rtol=rtol, atol=atol)
 
+    for wrong, hint in slips:
+        with np.errstate(all="ignore"):
+            if np.allclose(got, np.asarray(wrong(want), dtype=np.float64), rtol=rtol, atol=atol):
+                return hint
     if close(-got):
-        return "the sign is flipped (a loss is usually the *negative* log-likelihood)."
-    for factor, hint in ((2.0, "off by a factor of 2: check the ½ in the formula (or the 2 in the derivative)."),
-                         (0.5, "off by a factor of 2: check the ½ in the formula (or the 2 in the derivative).")):
-        if close(got / factor):
-            return hint
+        return _SIGN.get(kind, _SIGN["formula"])
+    if close(got / 2.0) or close(got * 2.0):
+        return _FACTOR2.get(kind, _FACTOR2["formula"])
     for n in dict.fromkeys(n if isinstance(n, tuple) else (n,)):
         if not n or n <= 1:
             continue
@@ -95,27 +120,66 @@ def _diagnose(got: np.ndarray, want: np.ndarray, rtol: float, atol: float, n) ->
 
 @dataclass
 class Numeric:
-    """An answer that is a number or an array. ``expected`` is a function computing it with lossutils."""
+    """An answer that is a number or an array, computed by ``expected`` with lossutils.
 
-    expected: Callable[[], Any]
+    ``params`` (optional) are the exercise's values, passed to ``expected(**params)``; ``vary(rng)``
+    draws other values of the same kind for a graded key (tools/grade), and ``show`` names them for
+    the student (``{"pred": "predictions ŷ"}``). ``kind`` selects the hints: "formula" (computed by
+    hand), "likelihood" (a negative log-likelihood: a flipped sign means a missing minus), "reading"
+    (read off a widget: no "½ in the formula"). ``slips`` are extra ``(wrong(want), hint)`` pairs.
+    """
+
+    expected: Callable[..., Any]
     rtol: float = 1e-4
     atol: float = 1e-8
-    n: int | None = None  # batch size, to recognise "sum instead of mean"
+    n: int | str | None = None  # batch size (or the name of the param holding it): "sum instead of mean"
+    params: dict | None = None
+    vary: Callable[[np.random.Generator], dict] | None = None
+    show: dict = field(default_factory=dict)
+    kind: str = "formula"
+    slips: tuple = ()
+
+    def value(self):
+        return self.expected(**self.params) if self.params is not None else self.expected()
 
     def __call__(self, label: str, answer: Any) -> Result:
         try:
             got = np.asarray(_to_numpy(answer), dtype=np.float64)
         except (TypeError, ValueError, RuntimeError):
             return Result(label, False, f"expected a number or an array of numbers, got {type(answer).__name__}.")
-        want = np.asarray(self.expected(), dtype=np.float64)
+        want = np.asarray(self.value(), dtype=np.float64)
         if got.shape == want.shape and np.allclose(got, want, rtol=self.rtol, atol=self.atol, equal_nan=True):
             return Result(label, True, "correct.")
-        return Result(label, False, _diagnose(got, want, self.rtol, self.atol, self.n))
+        n = self.params.get(self.n) if isinstance(self.n, str) and self.params else self.n
+        return Result(label, False, _diagnose(got, want, self.rtol, self.atol, n, self.kind, self.slips))
+
+
+def _show_inputs(args, kwargs) -> str:
+    """The test input of a failing function check, short enough for one line."""
+    parts = []
+    for value in (*args, *kwargs.values()):
+        arr = np.asarray(_to_numpy(value))
+        if arr.dtype.kind not in "biuf":
+            text = repr(value)
+        elif arr.ndim == 0:
+            text = f"{arr.item():.4g}"
+        elif arr.ndim == 1 and arr.size <= 12:
+            text = "[" + ", ".join(f"{v:.4g}" for v in arr.tolist()) + "]"
+        else:
+            text = " ".join(np.array2string(arr, precision=3, threshold=12, separator=", ").split())
+            text += f" (shape {arr.shape})"
+        parts.append(text)
+    names = [f"argument {i + 1}" for i in range(len(args))] + list(kwargs)
+    text = "; ".join(f"{n} = {t}" for n, t in zip(names, parts))
+    return text if len(text) <= 400 else text[:399] + "…"
 
 
 @dataclass
 class Function:
-    """An answer that is a function: compared with ``reference`` on inputs from ``make_inputs(rng)``."""
+    """An answer that is a function: compared with ``reference`` on inputs from ``make_inputs(rng)``.
+
+    The inputs come from ``numpy.random.default_rng(seed)``; a graded key uses another seed.
+    """
 
     reference: Callable
     make_inputs: Callable[[np.random.Generator], tuple]
@@ -123,87 +187,102 @@ class Function:
     rtol: float = 1e-6
     atol: float = 1e-9
     kwargs: dict = field(default_factory=dict)
+    seed: int = 0
+    kind: str = "formula"
+
+    def inputs(self) -> list[tuple]:
+        rng = np.random.default_rng(self.seed)
+        return [tuple(self.make_inputs(rng)) for _ in range(self.trials)]
 
     def __call__(self, label: str, answer: Any) -> Result:
         if not callable(answer):
             return Result(label, False, f"expected a function, got {type(answer).__name__}.")
-        rng = np.random.default_rng(0)
-        for trial in range(self.trials):
-            args = self.make_inputs(rng)
+        for trial, args in enumerate(self.inputs(), 1):
             want = np.asarray(self.reference(*args, **self.kwargs), dtype=np.float64)
+            where = f"test input {trial} ({_show_inputs(args, self.kwargs)})"
             try:
                 out = answer(*args, **self.kwargs)
                 if out is None:
-                    return Result(label, False, f"your function returned None on test input {trial + 1}: "
-                                                "did you forget `return`?")
+                    return Result(label, False, f"your function returned None on {where}: did you forget `return`?")
                 got = np.asarray(_to_numpy(out), dtype=np.float64)
             except Exception as exc:  # the student's code: report, never crash the notebook
-                return Result(label, False, f"your function raised {type(exc).__name__}: {exc}")
+                return Result(label, False, f"your function raised {type(exc).__name__}: {exc} on {where}")
             if got.shape == want.shape and np.allclose(got, want, rtol=self.rtol, atol=self.atol, equal_nan=True):
                 continue
             first = np.asarray(args[0]) if args else None
             n = (int(first.size), int(first.shape[0])) if first is not None and first.ndim else None
-            return Result(label, False, f"differs from lossutils on test input {trial + 1}: "
-                                        + _diagnose(got, want, self.rtol, self.atol, n))
+            return Result(label, False, f"differs from lossutils on {where}: "
+                                        + _diagnose(got, want, self.rtol, self.atol, n, self.kind))
         return Result(label, True, f"correct: matches lossutils on {self.trials} random inputs.")
+
+
+_LETTER = re.compile(r"\(\s*([a-z])\s*\)|([a-z])\s*[).:]?")
 
 
 @dataclass
 class Choice:
-    """A multiple-choice answer (a letter or option key); ``feedback`` explains wrong options."""
+    """A multiple-choice answer (a letter); ``feedback`` explains the wrong options.
+
+    ``"c"``, ``"C"``, ``"(c)"``, ``"c)"`` and ``"c."`` are the same answer.
+    """
 
     correct: str
     feedback: dict[str, str] = field(default_factory=dict)
 
+    def options(self) -> list[str]:
+        return sorted({o.lower() for o in self.feedback} | {self.correct.lower()})
+
     def __call__(self, label: str, answer: Any) -> Result:
-        key = str(answer).strip().lower()
+        text = str(answer).strip().lower()
+        match = _LETTER.fullmatch(text)
+        key = (match.group(1) or match.group(2)) if match else text
         if key == self.correct.lower():
             return Result(label, True, "correct.")
-        options = sorted(set(self.feedback) | {self.correct})
-        if key not in {o.lower() for o in options}:
+        options = self.options()
+        if key not in options:
             return Result(label, False, f"answer with one of {', '.join(repr(o) for o in options)}.")
         return Result(label, False, self.feedback.get(key, "not this one: reread the question."))
 
 
 def exercise(label: str, checker) -> None:
-    """Register the checker of exercise ``label`` (called by lossutils/exercises/<slug>.py)."""
+    """Register the practice check of exercise ``label`` (called by lossutils/course/exercises/<module>.py)."""
     if label in _REGISTRY:
         raise ValueError(f"exercise {label!r} is registered twice")
     _REGISTRY[label] = checker
 
 
-def _load_all() -> None:
-    global _LOADED
-    if _LOADED:
-        return
-    from . import exercises
-
-    for mod in pkgutil.iter_modules(exercises.__path__):
-        importlib.import_module(f"{exercises.__name__}.{mod.name}")
-    _LOADED = True
-
-
 def labels() -> list[str]:
-    """Every exercise label that has a self-check."""
-    _load_all()
+    """Every exercise label registered so far (the course registers its own on import of
+    :mod:`lossutils.course.exercises`)."""
     return sorted(_REGISTRY)
+
+
+def judge(checker, label: str, answer: Any) -> Result:
+    """Judge ``answer`` with ``checker`` (a Numeric, Function or Choice); never raises on a bad answer."""
+    if answer is None or answer is Ellipsis:
+        return Result(label, None, NOT_ANSWERED)
+    return checker(label, answer)
 
 
 def check_result(label: str, answer: Any) -> Result:
     """Check ``answer`` for exercise ``label`` and return a :class:`Result` (never raises on a bad answer)."""
-    _load_all()
     if label not in _REGISTRY:
         known = ", ".join(labels()) or "none"
-        raise ValueError(f"no exercise is labelled {label!r}; known labels: {known}")
-    if answer is None or answer is Ellipsis:
-        return Result(label, False, "not answered yet: replace `None` with your answer and run the cell again.")
-    return _REGISTRY[label](label, answer)
+        raise ValueError(f"no exercise is labelled {label!r}; known labels: {known} (the chapters' exercises "
+                         "come with `from lossutils.course import check`)")
+    return judge(_REGISTRY[label], label, answer)
 
 
 def check(label: str, answer: Any) -> Result:
-    """Check your answer to exercise ``label``; shows ✅ or ❌ with a hint (never the solution).
+    """Check your answer to exercise ``label``; shows ✅, or ❌ with a hint (never the solution),
+    or ⬜ while it is not answered yet.
 
-    >>> check("loss-basics-ex1", None).passed
-    False
+    >>> from lossutils.checks import Choice, exercise
+    >>> exercise("doctest-ex1", Choice("b"))
+    >>> check("doctest-ex1", None)
+    ⬜ doctest-ex1: not answered yet: replace `None` with your answer and run the cell again.
+    >>> check("doctest-ex1", "(b)").passed
+    True
+    >>> _ = _REGISTRY.pop("doctest-ex1")
     """
     return check_result(label, answer)

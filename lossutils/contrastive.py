@@ -1,6 +1,7 @@
-r"""Losses on embeddings: the contrastive pair loss, the triplet loss, InfoNCE and NT-Xent.
+r"""Losses on embeddings: the contrastive pair loss, the triplet loss, InfoNCE, NT-Xent, and the
+image-text losses of CLIP and SigLIP.
 
-All four take batches of embeddings as 2-D arrays of shape (N, D), one row per sample; for a
+All of them take batches of embeddings as 2-D arrays of shape (N, D), one row per sample; for a
 single sample reshape to (1, D). Empty batches (N = 0) follow the package reduction policy
 ("none" gives an empty array, "mean" NaN, "sum" 0); embeddings with no features (D = 0) are
 an error.
@@ -9,11 +10,11 @@ an error.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from ._reduction import reduce
+from ._reduction import Reduction, reduce
 from ._validation import (
-    as_float_array, check_ndim, check_positive, check_reduction, check_same_shape,
-    check_values_in,
+    as_float_array, check_ndim, check_positive, check_same_shape, check_scalar, check_values_in,
 )
 
 
@@ -31,7 +32,8 @@ def _embeddings(arrays, names):
     return out
 
 
-def contrastive_loss(x1, x2, same, *, margin=1.0, reduction="mean"):
+def contrastive_loss(x1: ArrayLike, x2: ArrayLike, same: ArrayLike, *, margin: float = 1.0,
+                     reduction: Reduction = "mean") -> np.ndarray:
     r"""Contrastive loss for pairs of embeddings (Hadsell, Chopra & LeCun, 2006).
 
     .. math::
@@ -54,12 +56,14 @@ def contrastive_loss(x1, x2, same, *, margin=1.0, reduction="mean"):
         margin: distance beyond which dissimilar pairs cost nothing; must be > 0.
         reduction: "mean", "sum" or "none" (one value per pair).
 
+    Returns:
+        The reduced loss (0-d), or with "none" one value per pair, shape (N,).
+
     Example (a similar pair at distance 5, a dissimilar pair at distance 1, margin 2):
         >>> contrastive_loss([[0, 0], [0, 0]], [[3, 4], [0.6, 0.8]], [1, 0],
         ...                  margin=2.0, reduction="none").tolist()
         [12.5, 0.5]
     """
-    check_reduction(reduction)
     margin = check_positive(margin, "margin")
     a, b = _embeddings((x1, x2), ("x1", "x2"))
     s = as_float_array(same, "same")
@@ -69,20 +73,16 @@ def contrastive_loss(x1, x2, same, *, margin=1.0, reduction="mean"):
             f"pair, got shape {s.shape}"
         )
     check_values_in(s, (0.0, 1.0), "same", "use 1 for a similar pair and 0 for a dissimilar one")
-    diff = a - b
-    d2 = np.einsum("nd,nd->n", diff, diff)  # squared distance, exact for the similar term
+    with np.errstate(over="ignore"):  # d = inf is the right limit of both terms below
+        d2 = ((a - b) ** 2).sum(axis=1)  # squared distance
     d = np.sqrt(d2)
-    # Plain sums are fine: an overflow gives d = inf, where both branches are the right limit
-    # (inf for a similar pair, 0 for a dissimilar one).
-    pos = 0.5 * d2
-    neg = 0.5 * np.maximum(0.0, margin - d) ** 2
     # np.where, not s*pos + (1-s)*neg: 0 * inf would turn a far dissimilar pair into NaN
-    loss = np.where(s == 1.0, pos, neg)
-    loss = np.where(np.isnan(s), np.nan, loss)  # NaN policy: a NaN label gives a NaN loss
-    return reduce(loss, reduction)
+    loss = np.where(s == 1.0, 0.5 * d2, 0.5 * np.maximum(0.0, margin - d) ** 2)
+    return reduce(np.where(np.isnan(s), np.nan, loss), reduction)  # a NaN label: a NaN loss
 
 
-def triplet_margin_loss(anchor, positive, negative, *, margin=1.0, reduction="mean"):
+def triplet_margin_loss(anchor: ArrayLike, positive: ArrayLike, negative: ArrayLike, *,
+                        margin: float = 1.0, reduction: Reduction = "mean") -> np.ndarray:
     r"""Triplet loss (FaceNet, Schroff et al., 2015): the positive must be closer than the
     negative by ``margin``.
 
@@ -100,22 +100,18 @@ def triplet_margin_loss(anchor, positive, negative, *, margin=1.0, reduction="me
         margin: required gap between the two distances; must be > 0 (as in torch).
         reduction: "mean", "sum" or "none" (one value per triplet).
 
+    Returns:
+        The reduced loss (0-d), or with "none" one value per triplet, shape (N,).
+
     Example (positive at distance 5, negative at 5.5: the gap 0.5 is short of margin 1):
         >>> round(float(triplet_margin_loss([[0, 0]], [[3, 4]], [[0, 5.5]])), 5)
         0.5
     """
-    check_reduction(reduction)
     margin = check_positive(margin, "margin")
     a, p, n = _embeddings((anchor, positive, negative), ("anchor", "positive", "negative"))
-    eps = 1e-6
-
-    def dist(u, v):
-        w = u - v + eps
-        # plain sum of squares, like torch: overflows only beyond ~1e154, where torch does too
-        return np.sqrt(np.einsum("nd,nd->n", w, w))
-
-    loss = np.maximum(0.0, dist(a, p) - dist(a, n) + margin)
-    return reduce(loss, reduction)
+    d_ap = np.sqrt(((a - p + 1e-6) ** 2).sum(axis=1))  # torch's pairwise_distance, eps = 1e-6
+    d_an = np.sqrt(((a - n + 1e-6) ** 2).sum(axis=1))
+    return reduce(np.maximum(0.0, d_ap - d_an + margin), reduction)
 
 
 def _unit_rows(x, name):
@@ -131,10 +127,11 @@ def _unit_rows(x, name):
     # divide by the largest |entry| first: the sum of squares then neither overflows (1e200)
     # nor underflows (1e-200) -- torch's F.normalize does at those scales
     xs = x / scale[:, None]
-    return xs / np.sqrt(np.einsum("nd,nd->n", xs, xs))[:, None]
+    return xs / np.sqrt((xs**2).sum(axis=1, keepdims=True))
 
 
-def info_nce_loss(queries, keys, *, temperature=0.1, reduction="mean"):
+def info_nce_loss(queries: ArrayLike, keys: ArrayLike, *, temperature: float = 0.1,
+                  reduction: Reduction = "mean") -> np.ndarray:
     r"""InfoNCE (van den Oord et al., 2018; the NT-Xent of SimCLR) with in-batch negatives.
 
     Rows are L2-normalised, so the similarities are cosines. Row ``i``'s positive is key ``i``;
@@ -158,6 +155,9 @@ def info_nce_loss(queries, keys, *, temperature=0.1, reduction="mean"):
         temperature: :math:`\tau > 0`; small values sharpen the softmax.
         reduction: "mean", "sum" or "none" (one value per query).
 
+    Returns:
+        The reduced loss (0-d), or with "none" one value per query, shape (N,).
+
     Example:
         Two orthogonal pairs, each query equal to its key; with tau = 1 every loss is
         log(1 + e^-1):
@@ -166,22 +166,20 @@ def info_nce_loss(queries, keys, *, temperature=0.1, reduction="mean"):
         >>> round(float(info_nce_loss(eye, eye, temperature=1.0)), 6)
         0.313262
     """
-    check_reduction(reduction)
     temperature = check_positive(temperature, "temperature")
     q, k = _embeddings((queries, keys), ("queries", "keys"))
     logits = (_unit_rows(q, "queries") @ _unit_rows(k, "keys").T) / temperature
     # cross-entropy with the diagonal as targets, stable for any temperature (see the helper)
-    return reduce(_cross_entropy_rows(logits, np.arange(logits.shape[0])), reduction)
+    return reduce(_softmax_cross_entropy(logits, np.arange(logits.shape[0])), reduction)
 
 
-def _cross_entropy_rows(logits, target):
-    """Per-row softmax cross-entropy of (M, C) ``logits`` against column indices ``target``.
+def _softmax_cross_entropy(logits, target):
+    r"""Per-row :math:`-\log \operatorname{softmax}(z_i)_{t_i}` of (M, C) ``logits``.
 
-    Log-sum-exp around the row max m (exp never overflows, even for tau = 1e-6):
-    loss_i = (m_i - logit_i,target_i) + log(1 + sum_{j != argmax} exp(logit_ij - m_i)).
-    log1p keeps the digits of small losses (a confident row at tau = 0.01), which log(sum)
-    would round away: log(1 + 4.5e-5) loses 5 significant digits. Entries of -inf (masked
-    candidates) contribute exp(-inf) = 0.
+    Log-sum-exp around the row maximum :math:`m_i` (no exp overflows, even for tau = 1e-6),
+    written :math:`(m_i - z_{i t_i}) + \log(1 + \sum_{j \ne \arg\max} e^{z_{ij} - m_i})`: log1p
+    keeps the digits of the small loss of a confident row (log(1 + 4.5e-5) would lose five).
+    A -inf entry (a masked candidate) adds exp(-inf) = 0.
     """
     rows = np.arange(logits.shape[0])
     top = np.argmax(logits, axis=1) if logits.size else np.zeros(0, dtype=np.int64)
@@ -191,7 +189,8 @@ def _cross_entropy_rows(logits, target):
     return (m - logits[rows, target]) + np.log1p(e.sum(axis=1))
 
 
-def nt_xent_loss(z1, z2, *, temperature=0.5, reduction="mean"):
+def nt_xent_loss(z1: ArrayLike, z2: ArrayLike, *, temperature: float = 0.5,
+                 reduction: Reduction = "mean") -> np.ndarray:
     r"""NT-Xent, the loss of SimCLR (Chen et al., 2020): InfoNCE over the 2N views of a batch.
 
     ``z1[i]`` and ``z2[i]`` are two views of sample ``i`` (a positive pair). Each of the 2N
@@ -220,6 +219,9 @@ def nt_xent_loss(z1, z2, *, temperature=0.5, reduction="mean"):
         temperature: :math:`\tau > 0`; SimCLR uses 0.1 to 0.5.
         reduction: "mean", "sum" or "none" (2N values: first the ``z1`` views, then ``z2``).
 
+    Returns:
+        The reduced loss (0-d), or with "none" one value per view, shape (2N,).
+
     Example:
         Two samples whose views coincide, orthogonal to each other; with tau = 1 each view
         scores its partner 1 and the two others 0 (and itself is masked), so every loss is
@@ -229,7 +231,6 @@ def nt_xent_loss(z1, z2, *, temperature=0.5, reduction="mean"):
         >>> round(float(nt_xent_loss(eye, eye, temperature=1.0)), 6)
         0.551445
     """
-    check_reduction(reduction)
     temperature = check_positive(temperature, "temperature")
     a, b = _embeddings((z1, z2), ("z1", "z2"))
     n = a.shape[0]
@@ -237,4 +238,94 @@ def nt_xent_loss(z1, z2, *, temperature=0.5, reduction="mean"):
     logits = z @ z.T / temperature
     np.fill_diagonal(logits, -np.inf)  # a view is not its own candidate
     target = np.concatenate([np.arange(n, 2 * n), np.arange(n)])  # the partner of view i: i +- N
-    return reduce(_cross_entropy_rows(logits, target), reduction)
+    return reduce(_softmax_cross_entropy(logits, target), reduction)
+
+
+def clip_loss(images: ArrayLike, texts: ArrayLike, *, scale: float = 10.0,
+              reduction: Reduction = "mean") -> np.ndarray:
+    r"""CLIP's symmetric loss (Radford et al., 2021): InfoNCE of images against texts and of
+    texts against images, averaged.
+
+    .. math::
+        \ell_i = \tfrac12\big(-\log \operatorname{softmax}_j(z_{ij})_i
+                           - \log \operatorname{softmax}_j(z_{ji})_i\big),
+        \qquad z_{ij} = s\, \hat x_i \cdot \hat y_j
+
+    with unit-norm rows :math:`\hat x_i, \hat y_j`: row ``i`` of the similarity matrix is a
+    softmax over the batch's texts, column ``i`` one over its images, and the matching pair is
+    the target of both. ``clip_loss(x, y, scale=s)`` is
+    ``(info_nce_loss(x, y, temperature=1/s) + info_nce_loss(y, x, temperature=1/s)) / 2``.
+    torch has no function for it; the torch expression is::
+
+        z = scale * F.normalize(images, dim=1) @ F.normalize(texts, dim=1).T
+        target = torch.arange(len(z))
+        (F.cross_entropy(z, target) + F.cross_entropy(z.T, target)) / 2
+
+    Args:
+        images, texts: embeddings of shape (N, D) (normalised here; no row may be all zeros).
+        scale: :math:`s > 0`, the inverse temperature (CLIP learns it, starting at 1/0.07).
+        reduction: "mean", "sum" or "none" (one value per image-text pair).
+
+    Returns:
+        The reduced loss (0-d), or with "none" one value per pair, shape (N,).
+
+    Example:
+        >>> eye = [[1.0, 0.0], [0.0, 1.0]]
+        >>> round(float(clip_loss(eye, eye, scale=1.0)), 6)
+        0.313262
+    """
+    scale = check_positive(scale, "scale")
+    x, y = _embeddings((images, texts), ("images", "texts"))
+    z = scale * (_unit_rows(x, "images") @ _unit_rows(y, "texts").T)
+    target = np.arange(len(z))
+    return reduce(0.5 * (_softmax_cross_entropy(z, target) + _softmax_cross_entropy(z.T, target)), reduction)
+
+
+def siglip_loss(images: ArrayLike, texts: ArrayLike, *, scale: float = 10.0, bias: float = -10.0,
+                reduction: Reduction = "mean") -> np.ndarray:
+    r"""SigLIP's sigmoid loss (Zhai et al., 2023): every image-text pair of the batch is its own
+    binary problem, "match" for the N pairs on the diagonal and "no match" for the others.
+
+    .. math::
+        \ell_{ij} = \operatorname{softplus}(-y_{ij} z_{ij}) = \log(1 + e^{-y_{ij} z_{ij}}),
+        \qquad z_{ij} = s\, \hat x_i \cdot \hat y_j + b,\quad y_{ij} = 2[i = j] - 1
+
+    with unit-norm rows :math:`\hat x_i, \hat y_j`; that is binary cross-entropy with logits
+    against the identity matrix. "mean" is :math:`\frac1N \sum_{i,j} \ell_{ij}`: the paper
+    divides by the batch size, not by :math:`N^2`. No softmax over the batch. torch has no
+    function for it; the torch expression is::
+
+        z = scale * F.normalize(images, dim=1) @ F.normalize(texts, dim=1).T + bias
+        labels = 2 * torch.eye(len(z)) - 1
+        -F.logsigmoid(labels * z).sum() / len(z)
+
+    The paper starts at :math:`s = 10` and :math:`b = -10`: the negative bias starts every pair
+    at a low probability, since only :math:`N` of the :math:`N^2` pairs match.
+
+    Args:
+        images, texts: embeddings of shape (N, D) (normalised here; no row may be all zeros).
+        scale, bias: :math:`s` and :math:`b`, finite numbers.
+        reduction: "mean" (sum / N, as the paper), "sum" or "none" (the (N, N) matrix).
+
+    Returns:
+        The reduced loss (0-d), or with "none" the (N, N) matrix of pair losses.
+
+    Example:
+        >>> eye = [[1.0, 0.0], [0.0, 1.0]]
+        >>> round(float(siglip_loss(eye, eye, scale=1.0, bias=0.0)), 4)  # (2 softplus(-1) + 2 log 2) / 2
+        1.0064
+    """
+    scale = check_scalar(scale, "scale", "a finite number", np.isfinite)
+    bias = check_scalar(bias, "bias", "a finite number", np.isfinite)
+    x, y = _embeddings((images, texts), ("images", "texts"))
+    z = scale * (_unit_rows(x, "images") @ _unit_rows(y, "texts").T) + bias
+    labels = 2.0 * np.eye(len(z)) - 1.0
+    with np.errstate(invalid="ignore"):  # a NaN embedding gives NaN, silently
+        loss = np.logaddexp(0.0, -labels * z)  # softplus(-y z), never overflows
+    return reduce(loss, reduction, denom=len(z))
+
+
+__all__ = [
+    "contrastive_loss", "triplet_margin_loss", "info_nce_loss", "nt_xent_loss", "clip_loss",
+    "siglip_loss",
+]

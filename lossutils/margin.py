@@ -11,46 +11,26 @@ Empty batches follow the package reduction policy (as torch does): "none" gives 
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
+from numpy.typing import ArrayLike
 
-from ._reduction import BLOCK, grad_elementwise, reduce, reduce_elementwise
+from ._reduction import Reduction, reduce, reduce_grad
 from ._validation import (
-    all_in, as_float_array, as_index_array, check_ndim, check_positive, check_reduction,
-    check_same_shape, check_values_in,
-)
-
-_PM1_HINT = "for 0/1 labels pass 2*y - 1"
-
-# Targets must be -1 or +1: a fast test for blocks and the full check with its message (the
-# element-wise helpers run the test on each block as they compute it: one pass over the data)
-_PM1_CHECK = (
-    lambda s, y: all_in(y, (-1.0, 1.0)),
-    lambda s, y: check_values_in(y, (-1.0, 1.0), "target", _PM1_HINT, choices="-1 or +1"),
+    as_float_array, as_index_array, check_class_index, check_ndim, check_pair, check_positive,
+    check_same_shape, check_scalar, check_values_in,
 )
 
 
-def _hinge_inputs(scores, target, margin, reduction):
-    """Validated scores, targets and margin; the targets' values are checked by _PM1_CHECK."""
-    check_reduction(reduction)
+def _hinge_inputs(scores, target, margin):
+    """Validated margin, scores and targets (each -1 or +1)."""
     margin = check_positive(margin, "margin")
-    s = as_float_array(scores, "scores")
-    y = as_float_array(target, "target")
-    check_same_shape(s, y, "scores", "target")
+    s, y = check_pair(scores, target, ("scores", "target"))
+    check_values_in(y, (-1.0, 1.0), "target", "for 0/1 labels pass 2*y - 1", choices="-1 or +1")
     return s, y, margin
 
 
-def _check_finite(value, name):
-    """A finite real number (0 and negative allowed); returns it as a float."""
-    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
-        value = value.item()
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return float(value)
-
-
-def hinge_loss(scores, target, *, margin=1.0, reduction="mean"):
+def hinge_loss(scores: ArrayLike, target: ArrayLike, *, margin: float = 1.0,
+               reduction: Reduction = "mean") -> np.ndarray:
     r"""Binary hinge loss of raw scores against labels in {-1, +1}.
 
     .. math::
@@ -67,18 +47,21 @@ def hinge_loss(scores, target, *, margin=1.0, reduction="mean"):
         margin: the margin to reach; must be > 0.
         reduction: "mean", "sum" or "none".
 
+    Returns:
+        The reduced loss (0-d), or with "none" an array of the shape of ``scores``.
+
     Example (scores 2.5, 0.5 and -1.0 for a positive sample):
         >>> hinge_loss([2.5, 0.5, -1.0], [1, 1, 1], reduction="none").tolist()
         [0.0, 0.5, 2.0]
         >>> float(hinge_loss([2.5, 0.5, -1.0], [1, 1, 1]))
         0.8333333333333334
     """
-    s, y, margin = _hinge_inputs(scores, target, margin, reduction)
-    # y is +-1, so y*s is exact and no term can overflow for finite scores
-    return reduce_elementwise(lambda s, y: np.maximum(0.0, margin - y * s), (s, y), reduction, check=_PM1_CHECK)
+    s, y, margin = _hinge_inputs(scores, target, margin)
+    return reduce(np.maximum(0.0, margin - y * s), reduction)  # np.maximum propagates NaN
 
 
-def hinge_loss_grad(scores, target, *, margin=1.0, reduction="mean"):
+def hinge_loss_grad(scores: ArrayLike, target: ArrayLike, *, margin: float = 1.0,
+                    reduction: Reduction = "mean") -> np.ndarray:
     r"""Gradient of :func:`hinge_loss` with respect to ``scores``.
 
     .. math::
@@ -90,23 +73,20 @@ def hinge_loss_grad(scores, target, *, margin=1.0, reduction="mean"):
     A NaN score gives a NaN gradient. For "none" this is the gradient of the summed loss;
     for "mean" it is divided by the number of elements.
 
+    Returns:
+        An array of the shape of ``scores`` (for "none", the gradient of the summed loss).
+
     Example:
         >>> hinge_loss_grad([2.5, 0.5, -1.0], [1, 1, 1], reduction="sum").tolist()
         [0.0, -1.0, -1.0]
     """
-    s, y, margin = _hinge_inputs(scores, target, margin, reduction)
-
-    def grad(s, y):
-        z = margin - y * s
-        # -y where z > 0, else +0.0; a product with the mask rather than np.where(z > 0, -y, 0.0),
-        # which costs more when the mask is a random mix (the CPU mispredicts its branch)
-        g = 0.0 - y * (z > 0)
-        return np.where(np.isnan(z), np.nan, g)  # NaN policy: NaN in, NaN out (a mask that is rarely True)
-
-    return grad_elementwise(grad, (s, y), reduction, check=_PM1_CHECK)
+    s, y, margin = _hinge_inputs(scores, target, margin)
+    h = margin - y * s
+    return reduce_grad(np.where(h > 0, -y, np.where(np.isnan(h), np.nan, 0.0)), reduction)
 
 
-def squared_hinge_loss(scores, target, *, margin=1.0, reduction="mean"):
+def squared_hinge_loss(scores: ArrayLike, target: ArrayLike, *, margin: float = 1.0,
+                       reduction: Reduction = "mean") -> np.ndarray:
     r"""Squared hinge loss: the hinge, squared, so it is smooth at the margin.
 
     .. math::
@@ -117,20 +97,19 @@ def squared_hinge_loss(scores, target, *, margin=1.0, reduction="mean"):
     Args:
         scores, target, margin, reduction: as for :func:`hinge_loss`.
 
+    Returns:
+        The reduced loss (0-d), or with "none" an array of the shape of ``scores``.
+
     Example:
         >>> squared_hinge_loss([2.5, 0.5, -1.0], [1, 1, 1], reduction="none").tolist()
         [0.0, 0.25, 4.0]
     """
-    s, y, margin = _hinge_inputs(scores, target, margin, reduction)
-
-    def values(s, y):
-        h = np.maximum(0.0, margin - y * s)
-        return h * h
-
-    return reduce_elementwise(values, (s, y), reduction, check=_PM1_CHECK)
+    s, y, margin = _hinge_inputs(scores, target, margin)
+    return reduce(np.maximum(0.0, margin - y * s) ** 2, reduction)
 
 
-def multi_margin_loss(scores, target, *, margin=1.0, reduction="mean"):
+def multi_margin_loss(scores: ArrayLike, target: ArrayLike, *, margin: float = 1.0,
+                      reduction: Reduction = "mean") -> np.ndarray:
     r"""Multiclass hinge loss (Weston--Watkins form, averaged over classes).
 
     .. math::
@@ -145,6 +124,9 @@ def multi_margin_loss(scores, target, *, margin=1.0, reduction="mean"):
         margin: required gap between the true class score and every other; must be > 0.
         reduction: "mean", "sum" or "none" (one value per sample; a 0-d array for (C,) scores).
 
+    Returns:
+        The reduced loss (0-d), or with "none" one value per sample, shape (N,) (0-d for one sample).
+
     Example:
         True class 1 beats class 0 by 1.5 but class 2 by only 0.5, so only class 2
         is inside the margin and costs (1 - 0.5) / 3:
@@ -155,18 +137,16 @@ def multi_margin_loss(scores, target, *, margin=1.0, reduction="mean"):
     An empty batch (N = 0) follows the package reduction policy (mean NaN, sum 0); torch 2.13
     returns an uninitialised number there. C = 0 is an error, as in torch.
     """
-    check_reduction(reduction)
     margin = check_positive(margin, "margin")
     x = as_float_array(scores, "scores")
     check_ndim(x, (1, 2), "scores", "(N, C) or (C,)")
     y = as_index_array(target, "target")
-    if x.ndim == 1:
-        if y.ndim != 0:
-            raise ValueError(
-                f"scores has shape {x.shape} (one sample) so target must be a scalar class index, "
-                f"got shape {y.shape}; for a batch pass scores of shape (N, C)"
-            )
-    elif y.shape != (x.shape[0],):
+    if x.ndim == 1 and y.ndim != 0:
+        raise ValueError(
+            f"scores has shape {x.shape} (one sample) so target must be a scalar class index, "
+            f"got shape {y.shape}; for a batch pass scores of shape (N, C)"
+        )
+    if x.ndim == 2 and y.shape != (x.shape[0],):
         raise ValueError(
             f"scores has shape {x.shape} so target must have shape ({x.shape[0]},), one class "
             f"index per row, got shape {y.shape}"
@@ -174,36 +154,16 @@ def multi_margin_loss(scores, target, *, margin=1.0, reduction="mean"):
     n_classes = x.shape[-1]
     if n_classes == 0:
         raise ValueError("scores has 0 classes (last dimension is 0); pass at least one class")
-    if y.size and not (y.min() >= 0 and y.max() < n_classes):  # min/max: no boolean temporaries
-        bad = (y < 0) | (y >= n_classes)
-        raise ValueError(
-            f"target holds class index {int(y[bad].flat[0])}, out of range for {n_classes} "
-            f"classes; class indices must be in 0 .. {n_classes - 1}"
-        )
-    x2 = x.reshape(-1, n_classes)
-    y2 = y.reshape(-1)
-    per_sample = np.empty(x2.shape[0])
-    step = max(BLOCK // n_classes, 1)  # a block of rows at a time: the temporaries stay in cache
-    for lo in range(0, x2.shape[0], step):
-        xb, yb = x2[lo:lo + step], y2[lo:lo + step]
-        rows = np.arange(xb.shape[0])
-        true_score = xb[rows, yb][:, None]
-        terms = np.maximum(0.0, margin - true_score + xb)
-        terms[rows, yb] = 0.0  # the i == y term is excluded (it would be `margin`)
-        per_sample[lo:lo + step] = terms.sum(axis=1) / n_classes
-    return reduce(per_sample.reshape(y.shape), reduction)
+    check_class_index(y, n_classes)
+    x2, y2 = x.reshape(-1, n_classes), y.reshape(-1)  # one sample (C,) as a batch of one
+    rows = np.arange(len(y2))
+    terms = np.maximum(0.0, margin - x2[rows, y2][:, None] + x2)
+    terms[rows, y2] = 0.0  # the i == y term is left out (it would be `margin`)
+    return reduce((terms.sum(axis=1) / n_classes).reshape(y.shape), reduction)
 
 
-# Ranking targets are -1 or +1 too; the element-wise helpers pass (x1, x2, target) blocks
-_RANKING_PM1_CHECK = (
-    lambda a, b, y: all_in(y, (-1.0, 1.0)),
-    lambda a, b, y: check_values_in(
-        y, (-1.0, 1.0), "target", "+1 where x1 should rank higher, -1 where x2 should; "
-        "for 0/1 labels pass 2*y - 1", choices="-1 or +1"),
-)
-
-
-def margin_ranking_loss(x1, x2, target, *, margin=0.0, reduction="mean"):
+def margin_ranking_loss(x1: ArrayLike, x2: ArrayLike, target: ArrayLike, *, margin: float = 0.0,
+                        reduction: Reduction = "mean") -> np.ndarray:
     r"""Margin ranking loss: for each pair, the item ``target`` says is better must score
     higher than the other by at least ``margin``.
 
@@ -224,19 +184,23 @@ def margin_ranking_loss(x1, x2, target, *, margin=0.0, reduction="mean"):
             negative margin tolerates a wrong order up to ``-margin``).
         reduction: "mean", "sum" or "none".
 
+    Returns:
+        The reduced loss (0-d), or with "none" an array of the shape of ``x1``.
+
     Example (item a should beat item b by 1: gaps 2.0, 0.5 and -1.0):
         >>> margin_ranking_loss([2.0, 0.5, -1.0], [0.0, 0.0, 0.0], [1, 1, 1], margin=1.0,
         ...                     reduction="none").tolist()
         [0.0, 0.5, 2.0]
     """
-    check_reduction(reduction)
-    margin = _check_finite(margin, "margin")
-    a = as_float_array(x1, "x1")
-    b = as_float_array(x2, "x2")
+    margin = check_scalar(margin, "margin", "a finite number", np.isfinite)
+    a, b = check_pair(x1, x2, ("x1", "x2"))
     y = as_float_array(target, "target")
-    check_same_shape(a, b, "x1", "x2")
     check_same_shape(a, y, "x1", "target")
-    # y is +-1, so y * (a - b) is exact: the same bits as torch's -y * (x1 - x2) + margin
-    return reduce_elementwise(lambda a, b, y: np.maximum(0.0, margin - y * (a - b)), (a, b, y),
-                              reduction, check=_RANKING_PM1_CHECK)  # np.maximum propagates NaN
+    check_values_in(y, (-1.0, 1.0), "target", "+1 where x1 should rank higher, -1 where x2 should; "
+                    "for 0/1 labels pass 2*y - 1", choices="-1 or +1")
+    return reduce(np.maximum(0.0, margin - y * (a - b)), reduction)  # np.maximum propagates NaN
 
+
+__all__ = [
+    "hinge_loss", "hinge_loss_grad", "squared_hinge_loss", "multi_margin_loss", "margin_ranking_loss",
+]

@@ -16,60 +16,17 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from ._reduction import grad_elementwise, reduce, reduce_elementwise
-from ._numerics import log1p_unit
-from ._validation import (
-    as_float_array, check_open_unit, check_positive, check_reduction, check_same_shape, first_below,
-)
-
-_LOG2 = math.log(2.0)
-
-
-def _pair(pred, target, reduction):
-    """Validate the common ``pred, target, reduction`` triple; return float64 arrays."""
-    check_reduction(reduction)
-    p = as_float_array(pred, "pred")
-    t = as_float_array(target, "target")
-    check_same_shape(p, t, "pred", "target")
-    return p, t
-
-
-def _check_flag(value, name):
-    if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
-
-
-# Element-wise formulas, shared by several losses. Each takes blocks of pred and target (see
-# reduce_elementwise: large inputs are evaluated a cache-sized block at a time).
-
-def _squared_error(p, t):
-    d = p - t
-    return d * d  # the same bits as d ** 2 (numpy computes a square as d * d)
-
-
-def _abs_error(p, t):
-    return np.abs(p - t)
-
-
-def _huber(a, delta):
-    """Huber of the absolute residual ``a``: ``a*a/2`` up to ``delta``, ``delta*(a - delta/2)`` beyond.
-
-    Written with ``m = min(a, delta)`` as ``m * (a - m/2)``, which is each branch exactly
-    (``a - a/2`` is ``a/2`` without rounding), instead of ``np.where(a <= delta, ...)``: np.where
-    computes both branches and, on residuals that fall on either side at random, costs three
-    times as much (the CPU mispredicts its choice for every other element).
-    """
-    m = np.minimum(a, delta)  # NaN stays NaN
-    return m * (a - 0.5 * m)
+from ._reduction import Reduction, reduce, reduce_grad
+from ._validation import as_float_array, check_flag, check_open_unit, check_pair, check_positive
 
 
 # --------------------------------------------------------------------------------------------
 # MSE and L1
 # --------------------------------------------------------------------------------------------
 
-def mse_loss(pred, target, *, reduction="mean"):
+def mse_loss(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") -> np.ndarray:
     r"""Mean squared error.
 
     .. math::
@@ -81,29 +38,35 @@ def mse_loss(pred, target, *, reduction="mean"):
         pred, target: arrays of the same shape.
         reduction: "mean", "sum" or "none".
 
+    Returns:
+        The reduced loss (0-d), or with "none" an array of the shape of ``pred``.
+
     Example:
         >>> float(mse_loss([2.5, 0.0, 2.0, 8.0], [3.0, -0.5, 2.0, 7.0]))
         0.375
     """
-    p, t = _pair(pred, target, reduction)
-    return reduce_elementwise(_squared_error, (p, t), reduction)
+    p, t = check_pair(pred, target)
+    return reduce((p - t) ** 2, reduction)
 
 
-def mse_loss_grad(pred, target, *, reduction="mean"):
+def mse_loss_grad(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") -> np.ndarray:
     r"""Gradient of :func:`mse_loss` with respect to ``pred``: :math:`2(\hat y - y)`, scaled.
 
     For ``reduction="none"`` this is the gradient of ``loss.sum()``; for "mean" it is divided
     by the number of elements (as torch's autograd gives).
 
+    Returns:
+        An array of the shape of ``pred`` (for "none", the gradient of the summed loss).
+
     Example:
         >>> mse_loss_grad([2.5, 0.0, 2.0, 8.0], [3.0, -0.5, 2.0, 7.0]).tolist()
         [-0.25, 0.25, 0.0, 0.5]
     """
-    p, t = _pair(pred, target, reduction)
-    return grad_elementwise(lambda p, t: 2.0 * (p - t), (p, t), reduction)
+    p, t = check_pair(pred, target)
+    return reduce_grad(2.0 * (p - t), reduction)
 
 
-def l1_loss(pred, target, *, reduction="mean"):
+def l1_loss(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") -> np.ndarray:
     r"""Mean absolute error (L1 loss).
 
     .. math::
@@ -115,32 +78,39 @@ def l1_loss(pred, target, *, reduction="mean"):
         pred, target: arrays of the same shape.
         reduction: "mean", "sum" or "none".
 
+    Returns:
+        The reduced loss (0-d), or with "none" an array of the shape of ``pred``.
+
     Example:
         >>> float(l1_loss([2.5, 0.0, 2.0, 8.0], [3.0, -0.5, 2.0, 7.0]))
         0.5
     """
-    p, t = _pair(pred, target, reduction)
-    return reduce_elementwise(_abs_error, (p, t), reduction)
+    p, t = check_pair(pred, target)
+    return reduce(np.abs(p - t), reduction)
 
 
-def l1_loss_grad(pred, target, *, reduction="mean"):
+def l1_loss_grad(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") -> np.ndarray:
     r"""Gradient of :func:`l1_loss` w.r.t. ``pred``: :math:`\operatorname{sign}(\hat y - y)`, scaled.
 
     At the kink :math:`\hat y = y` the subgradient 0 is returned, as torch does.
+
+    Returns:
+        An array of the shape of ``pred`` (for "none", the gradient of the summed loss).
 
     Example:
         >>> l1_loss_grad([2.5, 0.0, 2.0, 8.0], [3.0, -0.5, 2.0, 7.0], reduction="sum").tolist()
         [-1.0, 1.0, 0.0, 1.0]
     """
-    p, t = _pair(pred, target, reduction)
-    return grad_elementwise(lambda p, t: np.sign(p - t), (p, t), reduction)
+    p, t = check_pair(pred, target)
+    return reduce_grad(np.sign(p - t), reduction)
 
 
 # --------------------------------------------------------------------------------------------
 # Huber and Smooth L1
 # --------------------------------------------------------------------------------------------
 
-def huber_loss(pred, target, *, delta=1.0, reduction="mean"):
+def huber_loss(pred: ArrayLike, target: ArrayLike, *, delta: float = 1.0,
+               reduction: Reduction = "mean") -> np.ndarray:
     r"""Huber loss: quadratic near zero, linear in the tails.
 
     .. math::
@@ -157,32 +127,37 @@ def huber_loss(pred, target, *, delta=1.0, reduction="mean"):
         delta: where the quadratic part ends; must be > 0.
         reduction: "mean", "sum" or "none".
 
+    Returns:
+        The reduced loss (0-d), or with "none" an array of the shape of ``pred``.
+
     Example:
         >>> float(huber_loss([2.5, 0.0, 2.0, 8.0], [3.0, -0.5, 2.0, 7.0]))
         0.1875
     """
     delta = check_positive(delta, "delta")
-    p, t = _pair(pred, target, reduction)
-
-    def values(p, t):
-        return _huber(_abs_error(p, t), delta)
-
-    return reduce_elementwise(values, (p, t), reduction)
+    p, t = check_pair(pred, target)
+    a = np.abs(p - t)
+    return reduce(np.where(a <= delta, 0.5 * a**2, delta * (a - 0.5 * delta)), reduction)
 
 
-def huber_loss_grad(pred, target, *, delta=1.0, reduction="mean"):
+def huber_loss_grad(pred: ArrayLike, target: ArrayLike, *, delta: float = 1.0,
+               reduction: Reduction = "mean") -> np.ndarray:
     r"""Gradient of :func:`huber_loss` w.r.t. ``pred``: :math:`\operatorname{clip}(r, -\delta, \delta)`.
+
+    Returns:
+        An array of the shape of ``pred`` (for "none", the gradient of the summed loss).
 
     Example:
         >>> huber_loss_grad([2.5, 0.0, 2.0, 8.0], [3.0, -0.5, 2.0, 7.0], reduction="sum").tolist()
         [-0.5, 0.5, 0.0, 1.0]
     """
     delta = check_positive(delta, "delta")
-    p, t = _pair(pred, target, reduction)
-    return grad_elementwise(lambda p, t: np.clip(p - t, -delta, delta), (p, t), reduction)  # clip keeps NaN
+    p, t = check_pair(pred, target)
+    return reduce_grad(np.clip(p - t, -delta, delta), reduction)  # clip keeps NaN
 
 
-def smooth_l1_loss(pred, target, *, beta=1.0, reduction="mean"):
+def smooth_l1_loss(pred: ArrayLike, target: ArrayLike, *, beta: float = 1.0,
+               reduction: Reduction = "mean") -> np.ndarray:
     r"""Smooth L1 loss: Huber divided by ``beta``, so the tails have slope 1 whatever ``beta``.
 
     .. math::
@@ -199,23 +174,27 @@ def smooth_l1_loss(pred, target, *, beta=1.0, reduction="mean"):
         beta: where the quadratic part ends; must be > 0.
         reduction: "mean", "sum" or "none".
 
+    Returns:
+        The reduced loss (0-d), or with "none" an array of the shape of ``pred``.
+
     Example:
         >>> float(smooth_l1_loss([2.5, 0.0, 2.0, 8.0], [3.0, -0.5, 2.0, 7.0], beta=0.5))
         0.3125
     """
     beta = check_positive(beta, "beta")
-    p, t = _pair(pred, target, reduction)
-
-    def values(p, t):
-        return _huber(_abs_error(p, t), beta) / beta
-
-    return reduce_elementwise(values, (p, t), reduction)
+    p, t = check_pair(pred, target)
+    a = np.abs(p - t)
+    return reduce(np.where(a < beta, 0.5 * a**2 / beta, a - 0.5 * beta), reduction)
 
 
-def smooth_l1_loss_grad(pred, target, *, beta=1.0, reduction="mean"):
+def smooth_l1_loss_grad(pred: ArrayLike, target: ArrayLike, *, beta: float = 1.0,
+               reduction: Reduction = "mean") -> np.ndarray:
     r"""Gradient of :func:`smooth_l1_loss` w.r.t. ``pred``: :math:`\operatorname{clip}(r / \beta, -1, 1)`.
 
     Equal to ``huber_loss_grad(delta=beta) / beta``: slope 1 in the tails whatever ``beta``.
+
+    Returns:
+        An array of the shape of ``pred`` (for "none", the gradient of the summed loss).
 
     Example:
         >>> smooth_l1_loss_grad([2.5, 0.0, 2.0, 8.0], [3.0, -0.5, 2.0, 7.0], beta=0.5,
@@ -223,16 +202,16 @@ def smooth_l1_loss_grad(pred, target, *, beta=1.0, reduction="mean"):
         [-1.0, 1.0, 0.0, 1.0]
     """
     beta = check_positive(beta, "beta")
-    p, t = _pair(pred, target, reduction)
+    p, t = check_pair(pred, target)
     # r / beta may overflow to +-inf for a tiny beta; clip maps that to +-1 (and keeps NaN)
-    return grad_elementwise(lambda p, t: np.clip((p - t) / beta, -1.0, 1.0), (p, t), reduction)
+    return reduce_grad(np.clip((p - t) / beta, -1.0, 1.0), reduction)
 
 
 # --------------------------------------------------------------------------------------------
 # log-cosh and quantile
 # --------------------------------------------------------------------------------------------
 
-def log_cosh_loss(pred, target, *, reduction="mean"):
+def log_cosh_loss(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") -> np.ndarray:
     r"""Log-cosh loss: like :math:`\tfrac12 r^2` near zero and like :math:`|r| - \log 2` far out.
 
     .. math::
@@ -246,37 +225,41 @@ def log_cosh_loss(pred, target, *, reduction="mean"):
         pred, target: arrays of the same shape.
         reduction: "mean", "sum" or "none".
 
+    Returns:
+        The reduced loss (0-d), or with "none" an array of the shape of ``pred``.
+
     Example:
         >>> round(float(log_cosh_loss([2.5, 0.0, 2.0, 8.0], [3.0, -0.5, 2.0, 7.0])), 6)
         0.168502
     """
-    p, t = _pair(pred, target, reduction)
-
-    def values(p, t):
-        a = _abs_error(p, t)
-        # cosh(r) overflows for |r| > ~710; exp(-2|r|) <= 1 never does, and log1p keeps small terms
-        return a + log1p_unit(np.exp(-2.0 * a)) - _LOG2
-
-    return reduce_elementwise(values, (p, t), reduction)
+    p, t = check_pair(pred, target)
+    r = p - t
+    # log cosh r = log((e^r + e^-r) / 2): logaddexp never overflows (cosh does for |r| > ~710)
+    with np.errstate(invalid="ignore"):  # a NaN residual gives NaN, silently
+        return reduce(np.logaddexp(r, -r) - math.log(2.0), reduction)
 
 
-def log_cosh_loss_grad(pred, target, *, reduction="mean"):
+def log_cosh_loss_grad(pred: ArrayLike, target: ArrayLike, *, reduction: Reduction = "mean") -> np.ndarray:
     r"""Gradient of :func:`log_cosh_loss` w.r.t. ``pred``: :math:`\tanh(r)`, :math:`r = \hat y - y`.
 
     Like :math:`r` near zero and :math:`\pm 1` far out: log-cosh behaves like MSE for small
     residuals and like L1 for large ones. ``tanh`` never overflows (torch's autograd of
     ``torch.log(torch.cosh(r))`` gives NaN for :math:`|r| \gtrsim 710`; this gives :math:`\pm 1`).
 
+    Returns:
+        An array of the shape of ``pred`` (for "none", the gradient of the summed loss).
+
     Example:
         >>> [round(g, 6) for g in log_cosh_loss_grad([1.0, 0.0, 50.0], [0.0, 0.0, 0.0],
         ...                                           reduction="none").tolist()]
         [0.761594, 0.0, 1.0]
     """
-    p, t = _pair(pred, target, reduction)
-    return grad_elementwise(lambda p, t: np.tanh(p - t), (p, t), reduction)
+    p, t = check_pair(pred, target)
+    return reduce_grad(np.tanh(p - t), reduction)
 
 
-def quantile_loss(pred, target, *, q=0.5, reduction="mean"):
+def quantile_loss(pred: ArrayLike, target: ArrayLike, *, q: float = 0.5,
+               reduction: Reduction = "mean") -> np.ndarray:
     r"""Quantile (pinball) loss; minimised by the ``q``-quantile of the target.
 
     .. math::
@@ -291,21 +274,21 @@ def quantile_loss(pred, target, *, q=0.5, reduction="mean"):
         q: the quantile, strictly between 0 and 1.
         reduction: "mean", "sum" or "none".
 
+    Returns:
+        The reduced loss (0-d), or with "none" an array of the shape of ``pred``.
+
     Example:
         >>> float(quantile_loss([2.5, 0.0, 2.0, 8.0], [3.0, -0.5, 2.0, 7.0], q=0.9))
         0.15
     """
     q = check_open_unit(q, "q")
-    p, t = _pair(pred, target, reduction)
-
-    def values(p, t):
-        r = t - p
-        return np.maximum(q * r, (q - 1.0) * r)  # np.maximum propagates NaN
-
-    return reduce_elementwise(values, (p, t), reduction)
+    p, t = check_pair(pred, target)
+    r = t - p
+    return reduce(np.maximum(q * r, (q - 1.0) * r), reduction)  # np.maximum propagates NaN
 
 
-def quantile_loss_grad(pred, target, *, q=0.5, reduction="mean"):
+def quantile_loss_grad(pred: ArrayLike, target: ArrayLike, *, q: float = 0.5,
+               reduction: Reduction = "mean") -> np.ndarray:
     r"""Gradient of :func:`quantile_loss` w.r.t. ``pred``.
 
     .. math::
@@ -319,21 +302,19 @@ def quantile_loss_grad(pred, target, *, q=0.5, reduction="mean"):
     the torch expression ``torch.maximum(q * r, (q - 1) * r)`` splits a tie between the two
     arguments and gives :math:`\tfrac12 - q` there (0 only for ``q = 0.5``). NaN propagates.
 
+    Returns:
+        An array of the shape of ``pred`` (for "none", the gradient of the summed loss).
+
     Example:
         >>> quantile_loss_grad([2.5, 0.0, 2.0, 8.0], [3.0, -0.5, 2.0, 7.0], q=0.75,
         ...                    reduction="sum").tolist()
         [-0.75, 0.25, 0.0, 0.25]
     """
     q = check_open_unit(q, "q")
-    p, t = _pair(pred, target, reduction)
-
-    def grad(p, t):
-        d = p - t
-        # masks times constants rather than nested np.where: -q, 1 - q and 0 come out exactly
-        g = (d > 0) * (1.0 - q) - (d < 0) * q
-        return np.where(np.isnan(d), np.nan, g)  # NaN policy: NaN in, NaN out
-
-    return grad_elementwise(grad, (p, t), reduction)
+    p, t = check_pair(pred, target)
+    d = p - t
+    # -q below the target, 1 - q above it, the subgradient 0 on it; NaN stays NaN
+    return reduce_grad(np.select([d > 0, d < 0, d == 0], [1.0 - q, -q, 0.0], np.nan), reduction)
 
 
 # --------------------------------------------------------------------------------------------
@@ -357,7 +338,8 @@ def _gaussian_var(var, shape):
     )
 
 
-def gaussian_nll_loss(pred, target, var, *, full=False, eps=1e-6, reduction="mean"):
+def gaussian_nll_loss(pred: ArrayLike, target: ArrayLike, var: ArrayLike, *, full: bool = False,
+                      eps: float = 1e-6, reduction: Reduction = "mean") -> np.ndarray:
     r"""Gaussian negative log-likelihood with a predicted variance.
 
     .. math::
@@ -378,39 +360,29 @@ def gaussian_nll_loss(pred, target, var, *, full=False, eps=1e-6, reduction="mea
         eps: lower clamp for ``var`` (stability); must be > 0.
         reduction: "mean", "sum" or "none".
 
+    Returns:
+        The reduced loss (0-d), or with "none" an array of the shape of ``pred``.
+
     Example:
         >>> float(gaussian_nll_loss([2.5, 0.0, 2.0, 8.0], [3.0, -0.5, 2.0, 7.0], 1.0))
         0.1875
     """
-    full = _check_flag(full, "full")
+    full = check_flag(full, "full")
     eps = check_positive(eps, "eps")
-    p, t = _pair(pred, target, reduction)
+    p, t = check_pair(pred, target)
     v = _gaussian_var(var, p.shape)
-
-    def check(p, t, v):
-        negative = first_below(v, 0.0)  # NaN is not below 0: it propagates instead
-        if negative is not None:
-            raise ValueError(
-                f"var must be >= 0 (it is a variance), found {negative!r}; "
-                "predict log-variance and exponentiate, or use softplus, to keep it positive"
-            )
-
-    def values(p, t, v):
-        v = np.maximum(v, eps)  # clamp, as torch does (no gradient through the clamp in torch)
-        out = 0.5 * (np.log(v) + _squared_error(p, t) / v)
-        if full:
-            out = out + 0.5 * math.log(2.0 * math.pi)
-        return out
-
-    if v.shape == p.shape:  # one variance per element, checked block by block while computing
-        return reduce_elementwise(values, (p, t, v), reduction, check=(lambda p, t, v: v.min() >= 0, check))
-    check(p, t, v)
-    if v.ndim == 0:  # one variance for all
-        return reduce_elementwise(lambda p, t: values(p, t, v), (p, t), reduction)
-    return reduce(np.broadcast_to(values(p, t, v), p.shape), reduction)
+    if np.any(v < 0):  # NaN is not below 0: it propagates instead
+        raise ValueError(
+            f"var must be >= 0 (it is a variance), found {float(v[v < 0].flat[0])!r}; "
+            "predict log-variance and exponentiate, or use softplus, to keep it positive"
+        )
+    v = np.maximum(v, eps)  # clamp, as torch does
+    loss = 0.5 * (np.log(v) + (p - t) ** 2 / v) + (0.5 * math.log(2.0 * math.pi) if full else 0.0)
+    return reduce(np.broadcast_to(loss, p.shape), reduction)
 
 
-def poisson_nll_loss(pred, target, *, log_input=True, full=False, eps=1e-8, reduction="mean"):
+def poisson_nll_loss(pred: ArrayLike, target: ArrayLike, *, log_input: bool = True, full: bool = False,
+                     eps: float = 1e-8, reduction: Reduction = "mean") -> np.ndarray:
     r"""Poisson negative log-likelihood for count targets.
 
     .. math::
@@ -432,43 +404,33 @@ def poisson_nll_loss(pred, target, *, log_input=True, full=False, eps=1e-8, redu
 
     Like torch, ``exp(pred)`` overflows to ``inf`` for log-rates above ~709.
 
+    Returns:
+        The reduced loss (0-d), or with "none" an array of the shape of ``pred``.
+
     Example:
         >>> round(float(poisson_nll_loss([0.0, 1.0], [1.0, 2.0])), 6)
         0.859141
     """
-    log_input = _check_flag(log_input, "log_input")
-    full = _check_flag(full, "full")
+    log_input = check_flag(log_input, "log_input")
+    full = check_flag(full, "full")
     eps = check_positive(eps, "eps")
-    p, t = _pair(pred, target, reduction)
-
-    def check(p, t):
-        negative = first_below(t, 0.0)
-        if negative is not None:
-            raise ValueError(f"target must hold counts >= 0, found {negative!r}")
-        if not log_input:
-            negative = first_below(p, 0.0)
-            if negative is not None:
-                raise ValueError(
-                    f"pred must be a rate >= 0 when log_input=False, found {negative!r}; "
-                    "pass log-rates with log_input=True instead"
-                )
-
-    def ok(p, t):  # fast test for a block (NaN fails it; check() then lets NaN through)
-        return t.min() >= 0 and (log_input or p.min() >= 0)
-
-    def values(p, t):
-        if log_input:
-            with np.errstate(over="ignore"):  # exp(710) -> inf, as in torch
-                out = np.exp(p) - t * p
-        else:
-            out = p - t * np.log(p + eps)
-        if full:
-            safe = np.where(t > 1, t, 2.0)  # evaluate the term only where it is used: no log(0)
-            stirling = safe * np.log(safe) - safe + 0.5 * np.log(2.0 * math.pi * safe)
-            out = out + np.where(t > 1, stirling, 0.0)  # a NaN target is NaN already
-        return out
-
-    return reduce_elementwise(values, (p, t), reduction, check=(ok, check))
+    p, t = check_pair(pred, target)
+    if np.any(t < 0):  # NaN is not below 0: it propagates
+        raise ValueError(f"target must hold counts >= 0, found {float(t[t < 0].flat[0])!r}")
+    if not log_input and np.any(p < 0):
+        raise ValueError(
+            f"pred must be a rate >= 0 when log_input=False, found {float(p[p < 0].flat[0])!r}; "
+            "pass log-rates with log_input=True instead"
+        )
+    if log_input:
+        with np.errstate(over="ignore"):  # exp(710) -> inf, as in torch
+            loss = np.exp(p) - t * p
+    else:
+        loss = p - t * np.log(p + eps)
+    if full:  # Stirling's log y!, where y > 1 (torch's choice); y = 2 stands in elsewhere: no log 0
+        y = np.where(t > 1, t, 2.0)
+        loss = loss + np.where(t > 1, y * np.log(y) - y + 0.5 * np.log(2.0 * math.pi * y), 0.0)
+    return reduce(loss, reduction)
 
 
 __all__ = [

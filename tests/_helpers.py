@@ -2,7 +2,35 @@
 
 from __future__ import annotations
 
+import contextlib
+import warnings
+
 import numpy as np
+import torch
+
+REDUCTIONS = ["none", "mean", "sum"]
+
+
+def T(x, grad: bool = False) -> torch.Tensor:
+    """A float64 torch tensor of ``x`` (the reference computations run in float64)."""
+    return torch.tensor(np.asarray(x, dtype=np.float64), dtype=torch.float64, requires_grad=grad)
+
+
+def L(y) -> torch.Tensor:
+    """Class indices as a torch long tensor."""
+    return torch.tensor(np.asarray(y), dtype=torch.long)
+
+
+def torch_reduce(values: torch.Tensor, reduction: str) -> torch.Tensor:
+    return {"none": lambda v: v, "mean": torch.mean, "sum": torch.sum}[reduction](values)
+
+
+@contextlib.contextmanager
+def no_warnings():
+    """Turn every warning (numpy overflow, divide by zero, invalid value) into an error."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
 
 
 def assert_reduced(out):

@@ -4,21 +4,14 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, strategies as st
 
-from lossutils import contrastive_loss, info_nce_loss, nt_xent_loss, triplet_margin_loss
-from _helpers import assert_reduced, central_diff
+from lossutils import (
+    clip_loss, contrastive_loss, info_nce_loss, nt_xent_loss, siglip_loss, triplet_margin_loss,
+)
+from _helpers import REDUCTIONS, T, assert_reduced, central_diff, no_warnings, torch_reduce
 
-REDUCTIONS = ["none", "mean", "sum"]
 SHAPES = [(1, 1), (5, 3), (16, 8)]
-
-
-def T(x, grad=False):
-    return torch.tensor(np.asarray(x), dtype=torch.float64, requires_grad=grad)
-
-
-def torch_reduce(values, reduction):
-    return {"none": lambda v: v, "mean": torch.mean, "sum": torch.sum}[reduction](values)
 
 
 # ------------------------------------------------------------------------ contrastive
@@ -183,7 +176,6 @@ def test_triplet_matches_torch(shape, reduction, margin):
     assert out.shape == ((shape[0],) if reduction == "none" else ())
 
 
-@settings(max_examples=25, deadline=None)
 @given(n=st.integers(1, 8), d=st.integers(1, 8), seed=st.integers(0, 2**32 - 1),
        scale=st.sampled_from([1e-8, 1e-3, 1.0, 1e3, 1e8]), margin=st.floats(0.01, 10.0))
 def test_triplet_matches_torch_hypothesis(n, d, seed, scale, margin):
@@ -479,7 +471,6 @@ def test_batch_losses_match_torch(name, shape, reduction, temperature):
 
 
 @pytest.mark.parametrize("name", sorted(_BATCH_LOSSES))
-@settings(max_examples=25, deadline=None)
 @given(n=st.integers(1, 8), d=st.integers(1, 8), seed=st.integers(0, 2**32 - 1),
        temperature=st.floats(0.01, 10.0), scale=st.sampled_from([1e-8, 1.0, 1e8]))
 def test_batch_losses_match_torch_hypothesis(name, n, d, seed, temperature, scale):
@@ -499,3 +490,100 @@ def test_batch_losses_torch_autograd_vs_finite_differences(name, seed):
     loss.backward()
     num = central_diff(lambda z: ours(z, b, temperature=0.5), a)
     np.testing.assert_allclose(num, ta.grad.numpy(), rtol=1e-6, atol=1e-9)
+
+
+# ---------------------------------------------------------------------- CLIP and SigLIP
+
+def torch_clip(images, texts, scale=10.0, reduction="mean", grad=False):
+    x, y = T(images, grad), T(texts)
+    z = scale * F.normalize(x, dim=1) @ F.normalize(y, dim=1).T
+    target = torch.arange(len(z))
+    per = 0.5 * (F.cross_entropy(z, target, reduction="none") + F.cross_entropy(z.T, target, reduction="none"))
+    loss = torch_reduce(per, reduction)
+    return (loss, x) if grad else loss.detach().numpy()
+
+
+def torch_siglip(images, texts, scale=10.0, bias=-10.0, reduction="mean", grad=False):
+    x, y = T(images, grad), T(texts)
+    z = scale * F.normalize(x, dim=1) @ F.normalize(y, dim=1).T + bias
+    labels = 2 * torch.eye(len(z), dtype=torch.float64) - 1
+    pairs = -F.logsigmoid(labels * z)
+    loss = {"none": pairs, "sum": pairs.sum(), "mean": pairs.sum() / len(z)}[reduction]
+    return (loss, x) if grad else loss.detach().numpy()
+
+
+def test_clip_and_siglip_worked_values():
+    eye = np.eye(2)
+    # CLIP with s = 1: every row and column is a softmax over (1, 0): log(1 + e^-1)
+    np.testing.assert_allclose(clip_loss(eye, eye, scale=1.0, reduction="none"),
+                               np.full(2, np.log1p(np.exp(-1.0))), rtol=1e-15)
+    # SigLIP with s = 1, b = 0: diagonal softplus(-1), off-diagonal softplus(0) = log 2; / N
+    pairs = siglip_loss(eye, eye, scale=1.0, bias=0.0, reduction="none")
+    np.testing.assert_allclose(pairs, [[np.log1p(np.exp(-1.0)), np.log(2)], [np.log(2), np.log1p(np.exp(-1.0))]],
+                               rtol=1e-15)
+    assert float(siglip_loss(eye, eye, scale=1.0, bias=0.0)) == pytest.approx(pairs.sum() / 2, rel=1e-15)
+
+
+def test_clip_is_the_symmetric_info_nce():
+    rng = np.random.default_rng(60)
+    x, y = rng.normal(size=(6, 4)), rng.normal(size=(6, 4))
+    expected = 0.5 * (info_nce_loss(x, y, temperature=0.1, reduction="none")
+                      + info_nce_loss(y, x, temperature=0.1, reduction="none"))
+    np.testing.assert_allclose(clip_loss(x, y, scale=10.0, reduction="none"), expected, rtol=1e-14)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@given(n=st.integers(1, 7), d=st.integers(1, 6), seed=st.integers(0, 2**32 - 1),
+       scale=st.sampled_from([1.0, 10.0, 100.0]), bias=st.sampled_from([-10.0, 0.0, 3.0]),
+       size=st.sampled_from([1e-8, 1.0, 1e8]))
+def test_clip_and_siglip_match_torch(reduction, n, d, seed, scale, bias, size):
+    rng = np.random.default_rng(seed)
+    x, y = size * rng.normal(size=(n, d)), size * rng.normal(size=(n, d))
+    with no_warnings():
+        ours_clip = clip_loss(x, y, scale=scale, reduction=reduction)
+        ours_siglip = siglip_loss(x, y, scale=scale, bias=bias, reduction=reduction)
+    np.testing.assert_allclose(ours_clip, torch_clip(x, y, scale, reduction), rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(ours_siglip, torch_siglip(x, y, scale, bias, reduction), rtol=1e-12, atol=1e-13)
+    if reduction != "none":
+        assert_reduced(ours_clip)
+        assert_reduced(ours_siglip)
+
+
+def test_clip_and_siglip_torch_autograd_vs_finite_differences():
+    rng = np.random.default_rng(61)
+    x, y = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+    for ours, theirs in ((lambda a: clip_loss(a, y, scale=5.0), lambda: torch_clip(x, y, 5.0, grad=True)),
+                         (lambda a: siglip_loss(a, y, scale=5.0, bias=-2.0),
+                          lambda: torch_siglip(x, y, 5.0, -2.0, grad=True))):
+        loss, tx = theirs()
+        loss.backward()
+        np.testing.assert_allclose(central_diff(lambda a: float(ours(a)), x), tx.grad.numpy(), rtol=1e-6, atol=1e-9)
+
+
+def test_clip_and_siglip_extreme_logits_stay_finite():
+    rng = np.random.default_rng(62)
+    x = rng.normal(size=(5, 3))
+    y = -x  # every matching pair points the wrong way
+    with no_warnings():
+        out = siglip_loss(x, y, scale=1000.0, bias=0.0, reduction="none")
+        assert np.all(np.isfinite(out)) and np.all(np.diag(out) > 900)
+        np.testing.assert_allclose(out, torch_siglip(x, y, 1000.0, 0.0, "none"), rtol=1e-12)
+        assert np.isfinite(clip_loss(x, y, scale=1000.0))
+        np.testing.assert_allclose(clip_loss(x, y, scale=1000.0), torch_clip(x, y, 1000.0), rtol=1e-12)
+
+
+def test_clip_and_siglip_bad_input():
+    x = np.ones((3, 2))
+    with pytest.raises(ValueError, match=r"images has shape \(3, 2\) but texts has shape \(2, 2\)"):
+        siglip_loss(x, x[:2])
+    with pytest.raises(ValueError, match="row 1 of texts has zero norm"):
+        clip_loss(x, [[1.0, 0.0], [0.0, 0.0], [1.0, 1.0]])
+    with pytest.raises(ValueError, match="images must be a 2-D array"):
+        clip_loss(np.ones(3), x)
+    with pytest.raises(ValueError, match="scale must be a positive"):
+        clip_loss(x, x, scale=0.0)
+    for bad in (np.inf, np.nan, "1"):
+        with pytest.raises(ValueError, match="bias must be a finite number"):
+            siglip_loss(x, x, bias=bad)
+    with pytest.raises(ValueError, match="reduction must be one of"):
+        siglip_loss(x, x, reduction="batchmean")

@@ -4,24 +4,15 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, strategies as st
 from hypothesis.extra import numpy as hnp
 
 from lossutils import (
     hinge_loss, hinge_loss_grad, margin_ranking_loss, multi_margin_loss, squared_hinge_loss,
 )
-from _helpers import assert_reduced
+from _helpers import REDUCTIONS, T, assert_reduced, torch_reduce
 
-REDUCTIONS = ["none", "mean", "sum"]
 SHAPES = [(), (1,), (7,), (3, 4), (2, 3, 5)]
-
-
-def T(x):
-    return torch.tensor(np.asarray(x), dtype=torch.float64)
-
-
-def torch_reduce(values, reduction):
-    return {"none": lambda v: v, "mean": torch.mean, "sum": torch.sum}[reduction](values)
 
 
 def torch_hinge(s, y, margin=1.0, reduction="mean"):
@@ -78,7 +69,6 @@ def test_hinge_and_squared_hinge_match_torch(shape, reduction, margin):
     np.testing.assert_allclose(out, torch_squared_hinge(s, y, margin, reduction), rtol=1e-13)
 
 
-@settings(max_examples=25, deadline=None)
 @given(
     s=hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=3, max_side=6),
                  elements=st.floats(-1e3, 1e3)),
@@ -187,6 +177,8 @@ def test_hinge_grad_at_kink_is_zero_subgradient():
     np.testing.assert_array_equal(hinge_loss_grad(s, y, margin=2.0, reduction="none")[1], 0.0)
     np.testing.assert_array_equal(hinge_loss_grad(s, y, reduction="none"),
                                   torch_hinge_grad(s, y, 1.0, "none"))
+    g = hinge_loss_grad([1.0, 5.0, -5.0], [1.0, 1.0, -1.0], reduction="none")
+    assert g.tolist() == [0.0, 0.0, 0.0] and not np.any(np.signbit(g))  # +0.0, as torch gives
 
 
 def test_hinge_grad_extreme_scores():
@@ -261,7 +253,6 @@ def test_multi_margin_matches_torch(shape, reduction, margin):
     assert out.dtype == np.float64
 
 
-@settings(max_examples=25, deadline=None)
 @given(n=st.integers(1, 6), c=st.integers(1, 6), seed=st.integers(0, 2**32 - 1),
        scale=st.sampled_from([1e-3, 1.0, 1e3]), margin=st.floats(0.01, 5.0))
 def test_multi_margin_matches_torch_hypothesis(n, c, seed, scale, margin):
@@ -312,7 +303,7 @@ def test_multi_margin_empty_batch():
 class TestMultiMarginValidation:
     @pytest.mark.parametrize("bad", [3, -1, 10])
     def test_class_index_out_of_range(self, bad):
-        with pytest.raises(ValueError, match=rf"class index {bad}, out of range for 3 classes.*0 \.\. 2"):
+        with pytest.raises(ValueError, match=rf"class index {bad}, out of range for 3 classes; class indices must be in \[0, 2\]$"):
             multi_margin_loss(np.zeros((2, 3)), [0, bad])
 
     def test_scalar_target_out_of_range(self):
@@ -397,7 +388,6 @@ def test_margin_ranking_matches_torch(shape, reduction, margin):
     assert out.dtype == np.float64
 
 
-@settings(max_examples=25, deadline=None)
 @given(n=st.integers(1, 50), seed=st.integers(0, 2**32 - 1), margin=st.floats(-2.0, 5.0),
        reduction=st.sampled_from(REDUCTIONS))
 def test_margin_ranking_matches_torch_hypothesis(n, seed, margin, reduction):
@@ -414,13 +404,13 @@ def test_margin_ranking_extreme_scores_and_large_input():
     out = margin_ranking_loss(a, b, y, margin=1.0, reduction="none")
     np.testing.assert_array_equal(out, torch_ranking(a, b, y, 1.0, "none"))
     np.testing.assert_array_equal(out, [0.0, 1e300 + 1.0, 1e8 + 1.0, 0.0])
-    # above BLOCK elements the loss is computed a block at a time: same numbers as torch
+    # a large input, and a bad target far into it
     rng = np.random.default_rng(42)
     a, b, y = rng.normal(size=100_003), rng.normal(size=100_003), random_pm1(rng, 100_003)
     for reduction in REDUCTIONS:
         np.testing.assert_allclose(margin_ranking_loss(a, b, y, margin=0.5, reduction=reduction),
                                    torch_ranking(a, b, y, 0.5, reduction), rtol=1e-12)
-    y[70_000] = 0.0  # a bad target in a later block is still reported
+    y[70_000] = 0.0
     with pytest.raises(ValueError, match="target must hold only -1 or \\+1, found 0.0"):
         margin_ranking_loss(a, b, y)
 

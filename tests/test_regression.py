@@ -1,13 +1,12 @@
 """Tests of lossutils.regression (torch is the reference)."""
 
 import math
-import warnings
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, strategies as st
 from hypothesis.extra import numpy as hnp
 
 from lossutils.regression import (
@@ -15,20 +14,10 @@ from lossutils.regression import (
     log_cosh_loss_grad, mse_loss, mse_loss_grad, poisson_nll_loss, quantile_loss,
     quantile_loss_grad, smooth_l1_loss, smooth_l1_loss_grad,
 )
-from _helpers import assert_reduced, central_diff
+from _helpers import REDUCTIONS, T, assert_reduced, central_diff, no_warnings, torch_reduce
 
-REDUCTIONS = ["none", "mean", "sum"]
-SETTINGS = settings(max_examples=25, deadline=None, derandomize=True, database=None)
 PRED = [2.5, 0.0, 2.0, 8.0]
 TARGET = [3.0, -0.5, 2.0, 7.0]
-
-
-def T(x):
-    return torch.tensor(np.asarray(x, dtype=np.float64), dtype=torch.float64)
-
-
-def torch_reduce(values, reduction):
-    return {"none": lambda v: v, "mean": torch.mean, "sum": torch.sum}[reduction](values)
 
 
 def torch_log_cosh(p, t, reduction):
@@ -189,8 +178,7 @@ def test_default_reduction_is_mean_and_array_likes_accepted():
 def test_empty_input_follows_torch(name, reduction):
     # policy: "none" -> empty, "sum" -> 0, "mean" -> NaN, as torch; and no numpy warning
     e = np.zeros(0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with no_warnings():
         if name == "gaussian":
             out = gaussian_nll_loss(e, e, e, reduction=reduction)
         elif name == "poisson":
@@ -204,7 +192,6 @@ def test_empty_input_follows_torch(name, reduction):
 
 # ----------------------------------------------------------------------------- parity (random)
 
-@SETTINGS
 @given(shape=hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=5),
        seed=st.integers(0, 2**32 - 1), reduction=st.sampled_from(REDUCTIONS),
        name=st.sampled_from(sorted(ELEMENTWISE)))
@@ -216,7 +203,6 @@ def test_parity_with_torch_random(shape, seed, reduction, name):
                                ref(p, t, reduction, **kw).numpy(), rtol=1e-13, atol=1e-14)
 
 
-@SETTINGS
 @given(shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=5),
        seed=st.integers(0, 2**32 - 1), reduction=st.sampled_from(REDUCTIONS),
        var_kind=st.sampled_from(["same", "short", "last1", "first1", "scalar"]),
@@ -235,7 +221,6 @@ def test_gaussian_nll_parity_with_torch(shape, seed, reduction, var_kind, full):
     np.testing.assert_allclose(ours, ref.numpy(), rtol=1e-13)
 
 
-@SETTINGS
 @given(shape=hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=5),
        seed=st.integers(0, 2**32 - 1), reduction=st.sampled_from(REDUCTIONS),
        log_input=st.booleans(), full=st.booleans())
@@ -266,8 +251,7 @@ def test_log_cosh_does_not_overflow_where_the_naive_torch_form_does():
 
 
 def test_poisson_log_input_overflows_like_torch():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with no_warnings():
         out = poisson_nll_loss([1000.0], [1.0], reduction="none")
     assert np.isinf(out).all()
     assert torch.isinf(F.poisson_nll_loss(T([1000.0]), T([1.0]), reduction="none")).all()
@@ -297,7 +281,6 @@ def test_gradient_matches_torch_autograd_and_finite_differences(name, reduction,
     np.testing.assert_allclose(g, fd, rtol=1e-6, atol=1e-8)
 
 
-@SETTINGS
 @given(shape=hnp.array_shapes(min_dims=1, max_dims=2, min_side=1, max_side=4),
        seed=st.integers(0, 2**32 - 1), reduction=st.sampled_from(REDUCTIONS),
        name=st.sampled_from(sorted(GRADS)))
@@ -377,16 +360,14 @@ def test_quantile_grad_at_the_kink_is_the_subgradient_zero(q):
     np.testing.assert_allclose(torch_grad(torch_quantile_t, p, t, "sum", q=q), [0.5 - q] * 2, rtol=1e-15)
 
 
-def test_new_grads_large_input_same_as_small_blocks():
-    """Above BLOCK elements the gradient is computed a block at a time: same numbers."""
+def test_gradient_reductions_scale_the_summed_gradient():
     rng = np.random.default_rng(11)
-    p, t = rng.normal(size=100_003) * 3, rng.normal(size=100_003)
+    p, t = rng.normal(size=1000) * 3, rng.normal(size=1000)
     for name in ("smooth_l1", "log_cosh", "quantile"):
         grad_fn, _, kw = GRADS[name]
         whole = grad_fn(p, t, **kw, reduction="none")
         for reduction, scale in (("none", 1.0), ("sum", 1.0), ("mean", p.size)):
             np.testing.assert_array_equal(grad_fn(p, t, **kw, reduction=reduction), whole / scale)
-        np.testing.assert_array_equal(grad_fn(p[:1000], t[:1000], **kw, reduction="none"), whole[:1000])
 
 
 def test_empty_gradients():

@@ -1,16 +1,24 @@
 """Unit tests of the shared helpers in lossutils._validation and lossutils._reduction."""
 
-import warnings
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+import lossutils as lu
+from _helpers import no_warnings
 from lossutils._reduction import reduce, reduce_grad
 from lossutils._validation import (
     as_float_array, as_index_array, check_axis, check_closed_unit, check_ndim, check_not_empty,
     check_open_unit, check_positive, check_probabilities, check_reduction, check_same_shape,
     check_values_in,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 # ----------------------------------------------------------------------- as_float_array
@@ -253,8 +261,7 @@ def test_reduce_keeps_shape_for_none_and_reduces_all_axes():
 
 
 def test_reduce_empty_like_torch_without_warning():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with no_warnings():
         assert np.isnan(reduce(np.zeros(0), "mean"))
         assert float(reduce(np.zeros(0), "sum")) == 0.0
         assert reduce(np.zeros(0), "none").shape == (0,)
@@ -281,16 +288,16 @@ def test_reduce_grad_elementwise():
 def test_reduce_grad_mean_divides_by_number_of_losses_not_elements():
     # cross-entropy: logits (N, C) give N losses, so the mean gradient is divided by N = 2
     g = np.ones((2, 3))
-    np.testing.assert_array_equal(reduce_grad(g, "mean", n_losses=2), g / 2)
+    np.testing.assert_array_equal(reduce_grad(g, "mean", denom=2), g / 2)
     np.testing.assert_array_equal(reduce_grad(g, "mean"), g / 6)  # default: element-wise loss
-    np.testing.assert_array_equal(reduce_grad(g, "sum", n_losses=2), g)
+    np.testing.assert_array_equal(reduce_grad(g, "sum", denom=2), g)
 
 
 def test_reduce_grad_matches_torch_for_a_row_loss():
     torch = pytest.importorskip("torch")
     x = torch.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
     (x ** 2).sum(dim=1).mean().backward()  # 2 losses from 6 elements
-    np.testing.assert_allclose(reduce_grad(2 * x.detach().numpy(), "mean", n_losses=2),
+    np.testing.assert_allclose(reduce_grad(2 * x.detach().numpy(), "mean", denom=2),
                                x.grad.numpy(), rtol=1e-15)
 
 
@@ -298,3 +305,64 @@ def test_reduce_grad_empty_and_bad_reduction():
     assert reduce_grad(np.zeros(0), "mean").shape == (0,)
     with pytest.raises(ValueError, match="reduction must be one of"):
         reduce_grad(np.ones(2), "avg")
+
+
+# ------------------------------------------------------------------ the package as a whole
+
+def test_importing_lossutils_changes_nothing_outside_it():
+    # a fresh interpreter: the only new modules are lossutils' own (no ctypes, no malloc
+    # tuning), and the environment, numpy's error state and print options are untouched
+    code = """
+import json, os, sys
+import numpy as np, numpy.typing
+before = (set(sys.modules), dict(os.environ), np.geterr(), np.get_printoptions())
+import lossutils
+after = (set(sys.modules), dict(os.environ), np.geterr(), np.get_printoptions())
+print(json.dumps({"new": sorted(after[0] - before[0]), "same": after[1:] == before[1:]}))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    result = json.loads(out.stdout)
+    assert result["same"]
+    assert all(m == "lossutils" or m.startswith("lossutils.") for m in result["new"]), result["new"]
+
+
+def test_all_lists_every_public_loss_once():
+    import lossutils
+    assert len(lossutils.__all__) == len(set(lossutils.__all__))
+    for name in lossutils.__all__:
+        assert callable(getattr(lossutils, name)) and getattr(lossutils, name).__doc__
+    for module in (lossutils.regression, lossutils.classification, lossutils.margin, lossutils.contrastive):
+        public = {n for n, f in vars(module).items()
+                  if callable(f) and not n.startswith("_") and getattr(f, "__module__", "") == module.__name__}
+        assert public == set(module.__all__), module.__name__
+    assert {"clip_loss", "siglip_loss", "nll_loss_grad"} <= set(lossutils.__all__)
+
+
+HALF, ONES = np.full(50, 0.5), np.ones(50)
+
+
+@pytest.mark.parametrize("fn, args, which, bad, kwargs, expected", [
+    (lu.binary_cross_entropy, (HALF, HALF), 0, 1.5, {}, "probs must lie in \\[0, 1\\], found 1.5"),
+    (lu.binary_cross_entropy, (HALF, HALF), 1, -0.5, {}, "target must lie in \\[0, 1\\], found -0.5"),
+    (lu.binary_cross_entropy_with_logits, (HALF, HALF), 1, -1.0, {}, "found -1.0"),
+    (lu.binary_cross_entropy_with_logits_grad, (HALF, HALF), 1, 7.0, {}, "found 7.0"),
+    (lu.sigmoid_focal_loss, (HALF, HALF), 1, 1.5, {}, "found 1.5"),
+    (lu.kl_div, (-HALF, HALF), 1, -0.1, {}, "found -0.1"),
+    (lu.hinge_loss, (HALF, ONES), 1, 0.0, {}, "found 0.0"),
+    (lu.hinge_loss_grad, (HALF, -ONES), 1, 3.0, {}, "found 3.0"),
+    (lu.squared_hinge_loss, (HALF, -ONES), 1, 3.0, {}, "found 3.0"),
+    (lu.margin_ranking_loss, (HALF, HALF, ONES), 2, 2.0, {}, "found 2.0"),
+    (lu.poisson_nll_loss, (HALF, ONES), 1, -3.0, {}, "counts >= 0, found -3.0"),
+    (lu.poisson_nll_loss, (HALF, ONES), 0, -1.0, {"log_input": False}, "rate >= 0 .*found -1.0"),
+    (lu.gaussian_nll_loss, (HALF, HALF, ONES), 2, -3.0, {}, "var must be >= 0.*found -3.0"),
+])
+def test_range_checks_report_the_bad_value_and_let_nan_through(fn, args, which, bad, kwargs, expected):
+    # NaN is no error (it propagates to the loss); an earlier NaN must not hide a bad value
+    args = [a.copy() for a in args]
+    args[which][[1, 40]] = np.nan, bad
+    with pytest.raises(ValueError, match=expected):
+        fn(*args, **kwargs)
+    args[which][40] = np.nan
+    with no_warnings():
+        assert np.isnan(fn(*args, **kwargs)).any()
