@@ -22,9 +22,12 @@ What it does to each notebook (nothing else; outputs are kept, so no re-executio
 2. **The install cell** (first line ``# lossutils-install-cell``) gets the tag ``remove-cell`` (it stays
    in the notebook for Colab, the site does not show it) and its source is rewritten from the
    repository URL of ``_config.yml`` (tools/install_cell.py).
-3. **Plumbing cells** get ``hide-input`` (the site shows their output and a "show code" toggle):
+3. The quiz is imported from its home, ``lossutils.course`` (``from lossutils.quiz import show_quiz``,
+   the module before issue 15, is rewritten).
+4. **Plumbing cells** get ``hide-input`` (the site shows their output and a "show code" toggle):
    cells that build a widget (``explore(``) and long plotting cells (at least
-   :data:`PLOT_MIN_LINES` lines of which at least :data:`PLOT_SHARE` are matplotlib calls).
+   :data:`PLOT_MIN_LINES` matplotlib lines, and at least :data:`PLOT_SHARE` of the cell's lines;
+   a cell that defines a function is teaching code and stays visible).
    Tags an author set are never removed.
 
 ``--check`` (and tests/test_site_conventions.py) verifies the same conventions without writing.
@@ -46,8 +49,9 @@ from install_cell import MARK as INSTALL_MARK  # noqa: E402
 from install_cell import cell_source as install_source  # noqa: E402
 
 SOLUTION = "solution"
+OLD_QUIZ_IMPORT = "from lossutils.quiz import show_quiz"
 PLOT_MIN_LINES = 6
-PLOT_SHARE = 0.5
+PLOT_SHARE = 0.7
 
 _FENCE = r"(?P<fence>:{3,}|`{3,})"
 PLAIN_SOLUTION = re.compile(r"^[ \t]*" + _FENCE + r"[ \t]*\{solution\}[ \t]*(?P<label>\S+)[ \t]*\n(?P<body>.*)$", re.S)
@@ -121,6 +125,8 @@ def is_plumbing(cell) -> bool:
         return False
     if re.search(r"^\s*(\w+\s*=\s*)?explore\(", cell.source, re.M):
         return True
+    if re.search(r"^\s*def ", cell.source, re.M):
+        return False
     lines = [ln for ln in cell.source.splitlines() if ln.strip() and not ln.strip().startswith("#")]
     plot = [ln for ln in lines if PLOT_LINE.search(ln)]
     return len(plot) >= PLOT_MIN_LINES and len(plot) >= PLOT_SHARE * len(lines)
@@ -130,6 +136,8 @@ def apply(nb) -> dict:
     """Convert ``nb`` in place; returns counts of what changed."""
     done = {"solutions": gate_solutions(nb), "install": 0, "hidden": 0}
     for cell in nb.cells:
+        if cell.cell_type == "code" and OLD_QUIZ_IMPORT in cell.source:
+            cell.source = cell.source.replace(OLD_QUIZ_IMPORT, "from lossutils.course import show_quiz")
         if is_install_cell(cell):
             src = install_source()
             if cell.source != src or "remove-cell" not in tags(cell):
@@ -184,6 +192,8 @@ def problems(nb) -> list[str]:
                 out.append(f"cell {i + 1}: the install cell is not tagged 'remove-cell'")
             if c.source != install_source():
                 out.append(f"cell {i + 1}: the install cell does not use the repository URL of _config.yml")
+        elif c.cell_type == "code" and OLD_QUIZ_IMPORT in c.source:
+            out.append(f"cell {i + 1}: imports the quiz from lossutils.quiz (gone): from lossutils.course import show_quiz")
         elif is_plumbing(c) and not {"hide-input", "remove-input", "hide-cell", "remove-cell"} & set(t):
             out.append(f"cell {i + 1}: a plumbing cell (widget construction or long plotting code) without 'hide-input'")
         i += 1
