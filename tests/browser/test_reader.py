@@ -67,6 +67,23 @@ def _chapters() -> list[str]:
     return [p for p in _toc_pages() if p.startswith("chapters/")]
 
 
+def _busy() -> str:
+    """Why timings are not meaningful now ("" if they are). Timing budgets hold for a reader's
+    device, not for a machine running other jobs: with more runnable processes than cores (load
+    average), a measured time says more about the neighbours. LOSSBOOK_TIMING=1 measures anyway."""
+    if os.environ.get("LOSSBOOK_TIMING") == "1":
+        return ""
+    load, cores = os.getloadavg()[0], os.cpu_count() or 1
+    return (f"machine busy (load average {load:.1f} on {cores} cores): timing budgets not checked; "
+            "run again on an idle machine or with LOSSBOOK_TIMING=1") if load > cores else ""
+
+
+def _timing_meaningful() -> None:
+    """Skip, saying why, when the machine is too busy for timings to mean anything."""
+    if _busy():
+        pytest.skip(_busy())
+
+
 def _built(site: Path, page: str):
     if not (site / page).is_file():
         pytest.fail(f"{page} is in _toc.yml but was not built", pytrace=False)
@@ -148,6 +165,8 @@ def test_no_axe_violations(site, page_opener, page_name):
     stem = page_name[:-5].replace("/", "__")
     try:
         page = bp.goto(page_name)
+        # the theme's (deferred) script turns "auto" into the system's mode
+        page.wait_for_function("document.documentElement.dataset.theme !== 'auto'", timeout=10_000)
         assert page.evaluate("document.documentElement.dataset.theme") == "light"
         problems = [f"light, on load: {v}" for v in _axe(page)]
         _set_mode(page, "dark")
@@ -291,6 +310,7 @@ def test_widgets_fit_a_phone_and_respond_fast(site, page_opener, chapter, site_r
     _built(site, chapter)
     if 'class="lossutils-explorer"' not in (site / chapter).read_text(encoding="utf-8"):
         pytest.skip(f"{chapter} has no widget")
+    busy = _busy()
     context, bp = page_opener(viewport=PHONE, color_scheme="dark", device_scale_factor=1)
     try:
         page = bp.goto(chapter)
@@ -313,11 +333,13 @@ def test_widgets_fit_a_phone_and_respond_fast(site, page_opener, chapter, site_r
             problems.append(f"{what} is {w['right']:.0f} px wide on a {w['viewport']} px screen")
         if w["together"] > w["vh"]:
             problems.append(f"{what}: controls and figure span {w['together']:.0f} px, more than the {w['vh']} px screen")
-        if w["median"] > LATENCY_MS:
+        if w["median"] > LATENCY_MS and not busy:
             problems.append(f"{what}: {w['median']:.0f} ms (median) to the next frame, budget {LATENCY_MS} ms")
         if w["jump"] > 1:
             problems.append(f"{what}: content below moved by {w['jump']:.0f} px while the controls moved")
     assert problems == [], f"{chapter}:\n  " + "\n  ".join(problems)
+    if busy:
+        pytest.skip(f"fit and layout checked; {busy}")
 
 
 @pytest.mark.parametrize("chapter", _chapters())
@@ -339,6 +361,7 @@ def test_chapter_is_light_and_fast(site, page_opener, chapter, site_report):
     wire = sum(page_weight.file_sizes(site / f)[1] for f in files if (site / f).is_file())
     site_report.append(f"{chapter}: {wire / 1e6:.2f} MB transferred, DOMContentLoaded {dcl:.0f} ms, {nodes} elements")
     assert wire <= WEIGHT_BUDGET, f"{chapter}: {wire / 1e6:.2f} MB transferred (budget {WEIGHT_BUDGET / 1e6} MB)"
+    _timing_meaningful()
     assert dcl <= DCL_BUDGET_MS, f"{chapter}: DOMContentLoaded after {dcl:.0f} ms (budget {DCL_BUDGET_MS} ms)"
 
 
