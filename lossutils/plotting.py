@@ -153,8 +153,8 @@ def figure_image(fig) -> tuple[str, object, dict]:
     >>> import matplotlib.pyplot as plt
     >>> fig, ax = plt.subplots(figsize=(3, 2)); _ = ax.plot([0, 1], [0, 1])
     >>> kind, data, size = figure_image(fig); plt.close(fig)
-    >>> kind, size
-    ('svg', {'width': 288, 'height': 192})
+    >>> kind, 250 < size["width"] < 300
+    ('svg', True)
     """
     import gzip
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+IMAGES = {"image/png", "image/svg+xml"}  # a figure is shown as one of these (lossutils.plotting)
 
 __all__ = ["strip_widget_views", "drop_figure_text", "FIGURE_TEXT", "WIDGET_VIEW"]
 
@@ -46,7 +47,7 @@ def drop_figure_text(outputs):
     ``plt.show()`` in a kernel displays each figure as ``image/png`` plus a ``text/plain`` repr
     (``<Figure size 700x350 with 1 Axes>``) for frontends that cannot show images. Stored in a
     notebook that text is noise in notebook viewers. Only that repr is dropped, and only where an
-    ``image/png`` is beside it; every other output is returned as it is. The outputs (nbformat
+    image (``image/png`` or ``image/svg+xml``) is beside it; every other output is returned as it is. The outputs (nbformat
     nodes or plain dicts) are not modified: changed ones are shallow copies.
 
     >>> outs = [{"output_type": "display_data", "metadata": {},
@@ -64,7 +65,7 @@ def drop_figure_text(outputs):
         text = data.get("text/plain") if data else None
         if isinstance(text, list):  # nbformat allows multiline strings as lists of lines
             text = "".join(text)
-        if text is not None and "image/png" in data and FIGURE_TEXT.fullmatch(text.strip()):
+        if text is not None and IMAGES & set(data) and FIGURE_TEXT.fullmatch(text.strip()):
             out = type(out)(out)
             out["data"] = type(data)({k: v for k, v in data.items() if k != "text/plain"})
         kept.append(out)
