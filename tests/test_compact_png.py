@@ -54,14 +54,15 @@ def test_compact_png_keeps_what_it_cannot_improve():
 
 @pytest.mark.timeout(120) if hasattr(pytest.mark, "timeout") else (lambda f: f)
 def test_kernel_displays_figures_as_svg_or_2x_compact_png(tmp_path):
-    """A line plot is shown as SVG (the lighter page); a dense image as a 2x palette PNG; each once,
+    """A line plot is shown as SVG (the lighter page); a dense scatter as a 2x palette PNG; each once,
     with its display size in the output's metadata."""
     nb = nbformat.v4.new_notebook()
     common = "import matplotlib.pyplot as plt, numpy as np\nfrom lossutils.plotting import use_course_style\nuse_course_style()\n"
     nb.cells = [
         nbformat.v4.new_code_cell(common + "fig, ax = plt.subplots()\nax.plot([0, 1, 2], [0, 1, 4])\nplt.show()"),
         nbformat.v4.new_code_cell(common + "fig, ax = plt.subplots()\n"
-                                  "ax.imshow(np.random.default_rng(0).random((200, 200)))\nplt.show()"),
+                                  "xy = np.random.default_rng(0).normal(size=(2, 20000))\n"
+                                  "ax.scatter(*xy, s=2)\nplt.show()"),
     ]
     NotebookClient(nb, timeout=60, kernel_name="python3",
                    resources={"metadata": {"path": str(tmp_path)}}).execute()
