@@ -26,6 +26,8 @@ import nbformat
 from nbconvert.preprocessors import ClearMetadataPreprocessor, ClearOutputPreprocessor, TagRemovePreprocessor
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # tools.grade, when run as a script
+    sys.path.insert(0, str(ROOT))
 
 
 # a one-cell solution ({solution}) or either end of a gated one ({solution-start} ... {solution-end})
@@ -38,7 +40,7 @@ def _tagged(cell) -> bool:
 
 def _problems(nb) -> list[str]:
     """Why this instructor notebook cannot be turned into a student notebook (empty list: it can)."""
-    from lossutils.grade import find_check_calls
+    from tools.grade.grader import find_check_calls
 
     problems = [f"cell {i + 1} has a solution directive but is not tagged 'solution' "
                 "(add the tag in the cell's metadata: \"tags\": [\"solution\"])"
