@@ -7,10 +7,11 @@ STAMP := $(VENV)/.installed-stamp
 VENDOR := _vendor/.stamp
 BUILD := _build
 
-.PHONY: help book test lab notebooks vendor clean student book-student grade bench browser-deps unit nbval build-check
+.PHONY: help book pdf test lab notebooks vendor clean student book-student grade bench browser-deps unit nbval build-check
 
 help:
 	@echo "make book        build the website into $(BUILD)/html (sets up .venv on first use)"
+	@echo "make pdf         the whole book as one PDF (_build/pdf/), linked from the website's download menu"
 	@echo "make test        everything CI checks: unit tests + doctests, nbval, -W build, browser tests"
 	@echo "make lab         JupyterLab on chapters/ with the course environment"
 	@echo "make notebooks   re-execute chapters/*.ipynb and store their outputs (after editing a chapter)"
@@ -41,6 +42,13 @@ book: $(STAMP) $(VENDOR)
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
 	@echo ""
 	@echo "Open $(CURDIR)/$(BUILD)/html/index.html in a browser."
+
+# The PDF: Sphinx's single-page HTML of the book printed by headless chromium (offline); then the
+# website is rebuilt so that every page's download menu offers it.
+pdf: $(STAMP) $(VENDOR)
+	$(BIN)/jupyter-book build . --builder custom --custom-builder singlehtml -W -n --keep-going --quiet
+	$(BIN)/python tools/make_pdf.py --singlehtml $(BUILD)/singlehtml --out $(BUILD)/pdf/loss-functions-hands-on.pdf
+	$(BIN)/jupyter-book build . --builder html --all -W -n --keep-going --quiet
 
 test: $(STAMP) $(VENDOR)
 	@bash tools/run_tests.sh

@@ -6,9 +6,10 @@ The layout engine is left alone (use ``layout="constrained"`` or ``fig.tight_lay
 saved and inline figures are cropped tight. In a notebook, figures are shown as palette PNGs
 (:func:`compact_png`): a third of the bytes, the same picture.
 
-:func:`drop_figure_text` removes matplotlib's ``<Figure size 700x350 with 1 Axes>`` text fallback from
-executed outputs that carry the figure's image: ``tools/run_notebooks.py`` stores chapters without it,
-and the nbval lane (``conftest.py``) drops it from the fresh outputs before comparing.
+Figures are stored as SVG where that is the lighter page (line plots: about a tenth of the PNG once
+gzipped by the web host), else as PNG at twice their size in pixels (``SCALE``); either way with their
+size in CSS pixels in the output's metadata: sharp on high-density screens (phones, most laptops)
+and the same size on the page as before.
 
 >>> import matplotlib as mpl
 >>> with mpl.rc_context():   # a chapter simply calls use_course_style()
@@ -20,14 +21,16 @@ and the nbval lane (``conftest.py``) drops it from the fresh outputs before comp
 from __future__ import annotations
 
 import io
-import re
+import struct
 
 import matplotlib as mpl
 from cycler import cycler
 
 from .widgets import PALETTE
 
-__all__ = ["use_course_style", "drop_figure_text", "compact_png", "COURSE_RC", "PALETTE"]
+__all__ = ["use_course_style", "compact_png", "png_2x", "figure_image", "COURSE_RC", "PALETTE", "SCALE"]
+
+SCALE = 2  # pixels per CSS pixel of a stored figure
 
 COURSE_RC = {
     "axes.prop_cycle": cycler(color=list(PALETTE)),
@@ -60,13 +63,15 @@ COURSE_RC = {
     "lines.linewidth": 2.0,
     "lines.markersize": 6,
     "image.cmap": "viridis",
+    "svg.hashsalt": "lossutils",  # the same SVG on every run (ids of clip paths)
 }
 
 
 def use_course_style() -> None:
     """Set matplotlib's rcParams to the course style (palette, white background, grid, sizes).
 
-    In an IPython kernel, figures are also displayed as :func:`compact_png` images.
+    In an IPython kernel, figures are also displayed as SVG or compact 2x PNG images, whichever makes
+    the lighter page (:func:`figure_image`).
     """
     _display_compact_pngs()  # first: loading the inline backend sets rcParams of its own
     mpl.rcParams.update(COURSE_RC)
@@ -105,7 +110,7 @@ def compact_png(png: bytes, colors: int = 256) -> bytes:
 
 
 def _display_compact_pngs() -> None:
-    """Make IPython display matplotlib figures as compact PNGs (no-op outside IPython)."""
+    """Make IPython display matplotlib figures as :func:`figure_image` does (no-op outside IPython)."""
     try:
         from IPython import get_ipython
     except ImportError:
@@ -120,45 +125,71 @@ def _display_compact_pngs() -> None:
     if mpl.get_backend() in ("inline", "module://matplotlib_inline.backend_inline"):
         import matplotlib_inline.backend_inline  # noqa: F401
 
-    from IPython.core.pylabtools import print_figure
+    # IPython asks the SVG formatter, then the PNG one; the figure is drawn once and only the chosen
+    # format answers (the other returns None, so the output carries one image)
+    chosen: dict[int, tuple[str, object, dict]] = {}
 
-    def png(fig):
-        raw = print_figure(fig, "png", bbox_inches="tight")  # what IPython shows by default
-        return None if raw is None else compact_png(raw)  # None: an empty figure, not shown
+    def answer(fig, fmt):
+        key = id(fig)
+        if key not in chosen:
+            chosen[key] = figure_image(fig)
+        kind, data, meta = chosen[key]
+        if fmt == "png":
+            chosen.pop(key, None)
+        return (data, meta) if kind == fmt and data is not None else None
 
-    shell.display_formatter.formatters["image/png"].for_type(Figure, png)
+    shell.display_formatter.formatters["image/svg+xml"].for_type(Figure, lambda fig: answer(fig, "svg"))
+    shell.display_formatter.formatters["image/png"].for_type(Figure, lambda fig: answer(fig, "png"))
 
 
-# repr(matplotlib.figure.Figure): "<Figure size 640x480 with 2 Axes>" (sizes formatted with :g)
-FIGURE_TEXT = re.compile(r"<Figure size [0-9.e+]+x[0-9.e+]+ with [0-9]+ Axes>")
+def figure_image(fig) -> tuple[str, object, dict]:
+    """How a figure is stored: ``("svg", text, size)`` if the SVG is the lighter page (gzipped, as a
+    host sends it, smaller than the 2x palette PNG, and at most twice the PNG's bytes on disk, which
+    keeps notebooks small), else ``("png", bytes, size)``; ``size`` is the display size in CSS px.
 
+    Line plots are usually SVG (a tenth of the PNG on the wire, sharp at any zoom); images and
+    scatter plots of thousands of points stay PNG.
 
-def drop_figure_text(outputs):
-    """The outputs without matplotlib's ``<Figure size ...>`` text next to a figure's image.
-
-    ``plt.show()`` in a kernel displays each figure as ``image/png`` plus a ``text/plain`` repr
-    (``<Figure size 700x350 with 1 Axes>``) for frontends that cannot show images. Stored in a
-    notebook that text is noise in notebook viewers. Only that repr is dropped, and only where an
-    ``image/png`` is beside it; every other output is returned as it is. The outputs (nbformat
-    nodes or plain dicts) are not modified: changed ones are shallow copies.
-
-    >>> outs = [{"output_type": "display_data", "metadata": {},
-    ...          "data": {"image/png": "iVBO...", "text/plain": "<Figure size 700x350 with 1 Axes>"}},
-    ...         {"output_type": "execute_result", "metadata": {}, "execution_count": 3,
-    ...          "data": {"text/plain": "<Figure size 700x350 with 1 Axes>"}}]
-    >>> [sorted(o["data"]) for o in drop_figure_text(outs)]
-    [['image/png'], ['text/plain']]
-    >>> sorted(outs[0]["data"])   # the input is unchanged
-    ['image/png', 'text/plain']
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(figsize=(3, 2)); _ = ax.plot([0, 1], [0, 1])
+    >>> kind, data, size = figure_image(fig); plt.close(fig)
+    >>> kind, 250 < size["width"] < 300
+    ('svg', True)
     """
-    kept = []
-    for out in outputs:
-        data = out.get("data")
-        text = data.get("text/plain") if data else None
-        if isinstance(text, list):  # nbformat allows multiline strings as lists of lines
-            text = "".join(text)
-        if text is not None and "image/png" in data and FIGURE_TEXT.fullmatch(text.strip()):
-            out = type(out)(out)
-            out["data"] = type(data)({k: v for k, v in data.items() if k != "text/plain"})
-        kept.append(out)
-    return kept
+    import gzip
+
+    canvas_png = io.BytesIO()
+    fig.savefig(canvas_png, format="png", bbox_inches="tight", dpi=SCALE * fig.dpi)
+    png, png_size = png_2x(canvas_png.getvalue())
+    buf = io.BytesIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    svg = buf.getvalue()
+    if len(gzip.compress(svg, 6)) < len(png) and len(svg) <= 2 * len(png):
+        return "svg", svg.decode("utf-8"), _svg_size(svg)
+    return "png", png, png_size
+
+
+def _svg_size(svg: bytes) -> dict:
+    """Display size in CSS px of a matplotlib SVG (its width and height are in pt: 1 pt = 4/3 px)."""
+    import re
+
+    m = re.search(rb'<svg[^>]*?width="([0-9.]+)pt"[^>]*?height="([0-9.]+)pt"', svg)
+    return {"width": round(float(m[1]) * 4 / 3), "height": round(float(m[2]) * 4 / 3)} if m else {}
+
+
+def png_2x(png: bytes, scale: int = None) -> tuple[bytes, dict]:
+    """A PNG drawn at ``scale`` times the figure's size -> (compact PNG, display metadata).
+
+    The metadata gives the size in CSS pixels (IPython's "retina" convention), which notebook
+    frontends and the book use as the image's width and height.
+
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(figsize=(3, 2), dpi=100); _ = ax.plot([0, 1], [0, 1])
+    >>> buf = io.BytesIO(); fig.savefig(buf, format="png", dpi=200, bbox_inches=None); plt.close(fig)
+    >>> data, meta = png_2x(buf.getvalue())
+    >>> meta
+    {'width': 300, 'height': 200}
+    """
+    scale = scale or SCALE
+    width, height = struct.unpack(">II", png[16:24])  # the IHDR chunk of every PNG
+    return compact_png(png), {"width": round(width / scale), "height": round(height / scale)}

@@ -35,7 +35,8 @@ string swap:
 * **Static website** (no kernel): the ``text/html`` part of the output is a self-contained
   fragment — native ``<input type=range>``/``<select>`` with labels, the same SVG, the data of
   every frame and ~40 lines of inline script (no library, no CDN) that rebuilds the paths
-  from the data. Coordinates are stored quantised to uint16 in the figure's own pixel space
+  from the data. The page shows the frame Python drew; the script decodes the data and redraws only
+  when a control moves, so a page with several widgets loads as fast as one without. Coordinates are stored quantised to uint16 in the figure's own pixel space
   (steps of about 1/10 px over the plot area and four plot sizes either side of it, which the
   plot's viewport clips; 65535 marks a gap), each distinct array once, base64-encoded. Paths are
   written in integer tenths of a pixel; the Python and JavaScript path builders use the same
@@ -45,7 +46,7 @@ string swap:
 
 ``Explorer._repr_mimebundle_`` returns both the live widget view and the fragment; a live
 frontend renders the widget, the book (``nb_mime_priority_overrides``) renders the fragment, and
-:func:`strip_widget_views` removes the widget view from stored notebooks so a notebook opened
+:func:`tools.notebook_outputs.strip_widget_views` removes the widget view from stored notebooks so a notebook opened
 without a kernel shows the fragment rather than "model not found". Opened in JupyterLab, a
 *trusted* notebook runs the fragment's script (arrow keys work: the inputs carry
 ``data-lm-suppress-shortcuts``); an untrusted one is sanitised (no ``<svg>``, ``<style>`` or
@@ -74,7 +75,7 @@ from ._validation import as_float_array
 __all__ = [
     "explore", "Explorer", "Slider", "Choice", "Panel",
     "Line", "Points", "Bars", "VLine", "HLine",
-    "PALETTE", "COLORS", "strip_widget_views", "MAX_HTML_BYTES", "MAX_FRAMES",
+    "PALETTE", "COLORS", "MAX_HTML_BYTES", "MAX_FRAMES", "WIDGET_VIEW",
 ]
 
 # Okabe & Ito's colour-blind-safe palette, in the order the course cycles through it. Their
@@ -656,9 +657,9 @@ def _path_d(spec: dict, qs) -> str:
 
 
 _JS = r"""(function(){
-var R=document.currentScript.parentNode,D=%DATA%;
+var R=document.currentScript.parentNode,D=%DATA%,Q,S,F,TI;
 function u(s,T){var b=atob(s),a=new Uint8Array(b.length);for(var i=0;i<b.length;i++)a[i]=b.charCodeAt(i);return new T(a.buffer);}
-var Q=u(D.q,Uint16Array),S=u(D.s,Uint32Array),F=u(D.f,D.fw==2?Uint16Array:Uint32Array),TI=u(D.ti,D.tw==2?Uint16Array:Uint32Array);
+function init(){if(Q)return;Q=u(D.q,Uint16Array);S=u(D.s,Uint32Array);F=u(D.f,D.fw==2?Uint16Array:Uint32Array);TI=u(D.ti,D.tw==2?Uint16Array:Uint32Array);}
 var C=R.querySelectorAll('.lx-ctl input,.lx-ctl select'),P=R.querySelectorAll('path.lx-d'),G=R.querySelector('.lx-fig'),O=R.querySelector('.lx-readout');
 function t(v){return Math.floor(v*10+0.5);}
 function E(c,f){var e=F[f*D.nc+c];return [S[e],S[e+1]];}
@@ -672,7 +673,7 @@ if(k=='bars'){if(i-a[0]<L.bx.length)s+='M'+L.bx[i-a[0]]+' '+L.b0+'V'+t(L.y[0]+q*
 else if(k=='vline')s+='M'+t(L.x[0]+q*L.x[1])+' 0V'+L.h;
 else s+='M0 '+t(L.y[0]+q*L.y[1])+'H'+L.w;}}
 return s;}
-function upd(){var f=0,k,c,v,o,e;
+function upd(){init();var f=0,k,c,v,o,e;
 for(k=0;k<C.length;k++){c=C[k];v=+c.value;f+=v*D.st[k];
 if(D.v[k]){c.setAttribute('aria-valuetext',D.v[k][v]);o=c.parentNode.querySelector('output');if(o)o.textContent=D.v[k][v];}}
 e=D.e[f];
@@ -681,7 +682,6 @@ O.textContent=D.tu[TI[f]];O.classList.remove('lx-err');G.classList.remove('lx-st
 for(k=0;k<P.length;k++)P[k].setAttribute('d',d(D.sl[k],f));}
 for(var k=0;k<C.length;k++){C[k].addEventListener('input',upd);C[k].addEventListener('change',upd);}
 R.querySelectorAll('.lx-note').forEach(function(e){e.remove();});
-upd();
 })();"""
 
 # Layout and colours are inline styles: an untrusted notebook in JupyterLab sanitises HTML output,
@@ -690,6 +690,8 @@ upd();
 _ST = {
     "root": "background:#fff;color:#1a1a1a;border:1px solid #d0d7de;border-radius:6px;padding:10px 14px;"
             "margin:8px 0;max-width:820px;box-sizing:border-box;line-height:1.35;font-size:14px;"
+            # its own layer and layout/paint containment: a redraw repaints the widget, not the page
+            "will-change:transform;contain:content;"
             "font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif",
     "title": "font-weight:600;font-size:16px;margin:0 0 6px",
     "controls": "display:flex;flex-wrap:wrap;gap:6px 28px;margin:0 0 8px",
@@ -700,7 +702,8 @@ _ST = {
     "ptitle": "font-weight:600;font-size:14px;margin:0 0 2px",
     "legend": "display:flex;flex-wrap:wrap;gap:0 14px;font-size:13px;margin:0 0 2px",
     "key": "display:inline-flex;align-items:center;gap:5px",
-    "readout": "white-space:pre-wrap;margin-top:6px;min-height:1.35em;font-size:14px",
+    # the height is fixed per explorer (Explorer._readout_lines): no layout jump while a control moves
+    "readout": "white-space:pre-wrap;margin-top:6px;font-size:14px;overflow-y:auto",
     "note": "grid-column:1/-1;font-style:italic;color:#555555;font-size:14px",
 }
 _CSS = (
@@ -715,6 +718,23 @@ _CSS = (
     ".lossutils-explorer .lx-readout{font-variant-numeric:tabular-nums}"
     ".lossutils-explorer .lx-readout.lx-err{color:#b3261e;font-weight:600}"
     ".lx-live-title{font-weight:600;font-size:16px;margin:4px 0}"
+    ".lossutils-explorer .lx-ctl{flex-wrap:wrap;max-width:100%}"
+    ".lossutils-explorer .lx-ctl select{max-width:100%;min-width:0}"
+    ".lossutils-explorer .lx-fig:focus-visible{outline:3px solid #0550ae;outline-offset:2px}"
+    # a phone: several panels side by side, swiped (scroll snap), so one panel and the controls fit the screen
+    "@media (max-width:600px){.lossutils-explorer .lx-fig{display:flex!important;overflow-x:auto;"
+    "scroll-snap-type:x mandatory;gap:12px!important;padding-bottom:4px}"
+    ".lossutils-explorer .lx-fig>.lx-panel{flex:0 0 92%;scroll-snap-align:start}"
+    ".lossutils-explorer .lx-fig>.lx-panel:only-of-type{flex-basis:100%}"
+    ".lossutils-explorer .lx-ctl input[type=range]{width:150px}}"
+    # dark mode of the book's theme: a dark card; the plots keep their white canvas, like figures
+    "html[data-theme=dark] .lossutils-explorer{background:#161b22!important;color:#e6edf3!important;"
+    "border-color:#3d444d!important}"
+    "html[data-theme=dark] .lossutils-explorer svg.lx-svg{border-radius:4px}"
+    "html[data-theme=dark] .lossutils-explorer .lx-ctl select{background:#0d1117;color:#e6edf3;border-color:#6e7681}"
+    "html[data-theme=dark] .lossutils-explorer .lx-ctl input[type=range]{accent-color:#58a6ff}"
+    "html[data-theme=dark] .lossutils-explorer .lx-readout.lx-err{color:#ff9492}"
+    "html[data-theme=dark] .lossutils-explorer .lx-fig:focus-visible{outline-color:#79c0ff}"
 )
 
 
@@ -936,6 +956,7 @@ class Explorer:
         tu: dict[str, int] = {}
         self._ti = np.array([tu.setdefault(t, len(tu)) for t in texts], dtype=np.int64)
         self._tu = list(tu)
+        self._readout_em = round(1.35 * self._readout_lines(self._tu + ["\u26a0 " + e for e in errors.values()]), 2)
         self._tw = 2 if len(tu) < 65536 else 4
         self._errors = errors
         # path specs (shared by Python and the page script)
@@ -954,6 +975,20 @@ class Explorer:
         self._template = self._figure_template()
         self._initial = initial
         self._initial_ds = self._frame_ds_from_table(initial) if initial not in errors else [""] * len(self._slots)
+
+    READOUT_CHARS = 44  # characters per line of the readout on a 390 px phone (14 px text)
+
+    @classmethod
+    def _readout_lines(cls, texts) -> int:
+        """Lines the tallest readout takes on a phone: the readout's fixed height, so that the page
+        does not move while a control moves.
+
+        >>> Explorer._readout_lines(["one line", "two\\nlines", "x" * 50])
+        2
+        """
+        def lines(text: str) -> int:
+            return sum(max(1, math.ceil(len(line) / cls.READOUT_CHARS)) for line in text.split("\n"))
+        return max([1] + [lines(t) for t in texts if t])
 
     def _frame_ds_from_table(self, f: int) -> list[str]:
         out = []
@@ -1030,8 +1065,11 @@ class Explorer:
             body.append(piece)
         stale = " lx-stale" if error else ""
         readout = ("\u26a0 " + error) if error else text
-        return (f'<div class="lx-fig{stale}" style="{_ST["fig"]}" role="img" aria-label="{html.escape(self._alt())}">'
-                f'{"".join(body)}</div><div class="lx-readout{" lx-err" if error else ""}" style="{_ST["readout"]}" '
+        # several panels scroll sideways on a phone (CSS): focusable, so the keyboard can scroll them too
+        focus = ' tabindex="0"' if len(self.panels) > 1 else ""
+        return (f'<div class="lx-fig{stale}" style="{_ST["fig"]}" role="img"{focus} aria-label="{html.escape(self._alt())}">'
+                f'{"".join(body)}</div><div class="lx-readout{" lx-err" if error else ""}" '
+                f'style="{_ST["readout"]};height:{self._readout_em}em" '
                 f'aria-live="polite">{html.escape(readout)}</div>')
 
     def _static_controls(self) -> str:
@@ -1212,26 +1250,3 @@ def explore(compute: Callable[..., dict], controls: Mapping[str, Slider | Choice
     :data:`MAX_HTML_BYTES`.
     """
     return Explorer(compute, controls, panels=panels, title=title, alt=alt)
-
-
-# ------------------------------------------------------------------------------------------------
-# Stored notebooks
-# ------------------------------------------------------------------------------------------------
-
-def strip_widget_views(nb):
-    """Drop live widget views that have a static HTML twin, and the saved widget state.
-
-    Call it on an executed notebook before saving it: opened without a kernel it then shows each
-    explorer's static version instead of "Error displaying widget: model not found". Outputs that
-    are *only* a widget view are left alone. Works in place on an nbformat node or plain dict and
-    returns it.
-    """
-    for cell in nb.get("cells", []):
-        for out in cell.get("outputs", None) or []:
-            data = out.get("data")
-            if data and WIDGET_VIEW in data and "text/html" in data:
-                del data[WIDGET_VIEW]
-    meta = nb.get("metadata")
-    if meta is not None and "widgets" in meta:
-        del meta["widgets"]
-    return nb

@@ -53,18 +53,23 @@ def test_compact_png_keeps_what_it_cannot_improve():
 
 
 @pytest.mark.timeout(120) if hasattr(pytest.mark, "timeout") else (lambda f: f)
-def test_kernel_displays_figures_as_compact_pngs(tmp_path):
+def test_kernel_displays_figures_as_svg_or_2x_compact_png(tmp_path):
+    """A line plot is shown as SVG (the lighter page); a dense scatter as a 2x palette PNG; each once,
+    with its display size in the output's metadata."""
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(
-        "import matplotlib.pyplot as plt\n"
-        "from lossutils.plotting import use_course_style\n"
-        "use_course_style()\n"
-        "fig, ax = plt.subplots()\n"
-        "ax.plot([0, 1, 2], [0, 1, 4])\n"
-        "plt.show()")]
+    common = "import matplotlib.pyplot as plt, numpy as np\nfrom lossutils.plotting import use_course_style\nuse_course_style()\n"
+    nb.cells = [
+        nbformat.v4.new_code_cell(common + "fig, ax = plt.subplots()\nax.plot([0, 1, 2], [0, 1, 4])\nplt.show()"),
+        nbformat.v4.new_code_cell(common + "fig, ax = plt.subplots()\n"
+                                  "xy = np.random.default_rng(0).normal(size=(2, 20000))\n"
+                                  "ax.scatter(*xy, s=2)\nplt.show()"),
+    ]
     NotebookClient(nb, timeout=60, kernel_name="python3",
                    resources={"metadata": {"path": str(tmp_path)}}).execute()
-    pngs = [o["data"]["image/png"] for o in nb.cells[0].outputs if "image/png" in o.get("data", {})]
-    assert len(pngs) == 1
-    image = Image.open(io.BytesIO(base64.b64decode(pngs[0])))
-    assert image.mode == "P"  # a palette image, as compact_png writes
+    line, image = ([o for o in cell.outputs if o.get("output_type") == "display_data"] for cell in nb.cells)
+    assert len(line) == 1 and "image/svg+xml" in line[0]["data"] and "image/png" not in line[0]["data"]
+    assert line[0]["metadata"]["image/svg+xml"]["width"] > 0
+    assert len(image) == 1 and "image/png" in image[0]["data"] and "image/svg+xml" not in image[0]["data"]
+    png = Image.open(io.BytesIO(base64.b64decode(image[0]["data"]["image/png"])))
+    assert png.mode == "P"  # a palette image, as compact_png writes
+    assert png.size[0] == 2 * image[0]["metadata"]["image/png"]["width"]  # drawn at 2x its display size

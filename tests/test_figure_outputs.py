@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from lossutils.plotting import drop_figure_text
+from tools.notebook_outputs import drop_figure_text
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
@@ -120,3 +120,36 @@ def test_alt_text_is_in_the_image_not_in_the_prose(path):
               and any("image/png" in out.get("data", {}) for out in cell.outputs)
               and not str(cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")).strip()]
     assert not no_alt, f"{path.name}: figure cells {no_alt} have no alt text (cell metadata mystnb.image.alt)"
+
+
+MAX_NOTEBOOK_BYTES = 1_500_000
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_stored_figures_are_2x_and_notebooks_small(path):
+    """Every stored figure is SVG or a PNG drawn at twice its display size (sharp on high-density
+    screens) and says its display size in the output's metadata; the notebook stays under 1.5 MB."""
+    import base64
+    import struct
+
+    from lossutils.plotting import SCALE
+
+    assert path.stat().st_size < MAX_NOTEBOOK_BYTES, f"{path.name}: {path.stat().st_size / 1e6:.2f} MB"
+    nb = nbformat.read(path, as_version=4)
+    wrong = []
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if "image/svg+xml" in data:
+                if not out.get("metadata", {}).get("image/svg+xml", {}).get("width"):
+                    wrong.append(f"cell {i + 1}: an SVG figure without its display size")
+                continue
+            png = data.get("image/png")
+            if not png:
+                continue
+            width, height = struct.unpack(">II", base64.b64decode(png)[16:24])
+            meta = out.get("metadata", {}).get("image/png", {})
+            if meta.get("width") != round(width / SCALE) or meta.get("height") != round(height / SCALE):
+                wrong.append(f"cell {i + 1}: {width}x{height} px stored, display size {meta or 'not given'}")
+    assert wrong == [], (f"{path.name}: figures not stored at {SCALE}x (re-execute with tools/run_notebooks.py):\n  "
+                         + "\n  ".join(wrong))

@@ -16,8 +16,9 @@ import pytest
 from lossutils import mse_loss
 from lossutils.widgets import (
     MAX_FRAMES, PALETTE, WIDGET_VIEW, Bars, Choice, HLine, Line, Panel, Points, Slider, VLine, _path_d,
-    explore, strip_widget_views,
+    explore,
 )
+from tools.notebook_outputs import strip_widget_views
 
 pytest.importorskip("ipywidgets")
 
@@ -70,7 +71,7 @@ def d_strings(markup: str) -> list[str]:
 
 
 def static_data(markup: str) -> dict:
-    m = re.search(r"D=(\{.*?\});\nfunction u", markup, re.S)
+    m = re.search(r"D=(\{.*?\}),Q,S,F,TI;\nfunction u", markup, re.S)
     return json.loads(m.group(1))
 
 

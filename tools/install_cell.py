@@ -40,7 +40,7 @@ def apply(path: Path, check: bool) -> bool:
     if check:
         return False
     cell = nbformat.v4.new_code_cell(src)
-    cell.metadata["tags"] = ["remove-output"]
+    cell.metadata["tags"] = ["remove-cell"]  # kept for Colab, not shown on the site
     if idx is None:
         first_code = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), len(nb.cells))
         nb.cells.insert(first_code, cell)

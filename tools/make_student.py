@@ -2,7 +2,9 @@
 
     python tools/make_student.py [--out student] [chapters/*.ipynb]
 
-Uses nbconvert's own preprocessors: cells tagged ``solution`` are removed (TagRemovePreprocessor),
+Uses nbconvert's own preprocessors: cells tagged ``solution`` are removed (TagRemovePreprocessor): in
+the gated form that is the ``solution-start`` and ``solution-end`` markdown cells and every code cell
+between them,
 outputs cleared (ClearOutputPreprocessor), and notebook/cell metadata dropped except the kernel spec
 and language info (ClearMetadataPreprocessor), which also drops saved widget state. Exercise cells
 stay, each with ``answer = None  # your answer here`` and its ``check(...)`` call.
@@ -24,9 +26,12 @@ import nbformat
 from nbconvert.preprocessors import ClearMetadataPreprocessor, ClearOutputPreprocessor, TagRemovePreprocessor
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # tools.grade, when run as a script
+    sys.path.insert(0, str(ROOT))
 
 
-SOLUTION_DIRECTIVE = re.compile(r"^[ \t]*(?:`{3,}|:{3,})[ \t]*\{solution\}", re.MULTILINE)
+# a one-cell solution ({solution}) or either end of a gated one ({solution-start} ... {solution-end})
+SOLUTION_DIRECTIVE = re.compile(r"^[ \t]*(?:`{3,}|:{3,})[ \t]*\{solution(?:-start|-end)?\}", re.MULTILINE)
 
 
 def _tagged(cell) -> bool:
@@ -35,9 +40,9 @@ def _tagged(cell) -> bool:
 
 def _problems(nb) -> list[str]:
     """Why this instructor notebook cannot be turned into a student notebook (empty list: it can)."""
-    from lossutils.grade import find_check_calls
+    from tools.grade.grader import find_check_calls
 
-    problems = [f"cell {i + 1} has a {{solution}} directive but is not tagged 'solution' "
+    problems = [f"cell {i + 1} has a solution directive but is not tagged 'solution' "
                 "(add the tag in the cell's metadata: \"tags\": [\"solution\"])"
                 for i, cell in enumerate(nb.cells) if not _tagged(cell) and SOLUTION_DIRECTIVE.search(cell.source)]
     def labels(cells):

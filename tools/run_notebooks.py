@@ -20,8 +20,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from lossutils.plotting import drop_figure_text
-from lossutils.widgets import strip_widget_views
+from notebook_outputs import drop_figure_text, strip_widget_views
 
 
 def run(path: Path, timeout: int = 120) -> float:

@@ -28,9 +28,10 @@ ensure_chromium() {
   fi
 }
 
-# Two lanes on two cores: the notebook lane (nbval, then the book build, which executes every
-# notebook again from an empty cache) runs in the background while the unit tests run; each lane
-# logs to a file that is printed when the lane is done, so output does not interleave.
+# Two lanes on two cores: the notebook lane (nbval, which executes every chapter and compares it
+# with its stored outputs, then the book build from an empty _build, which uses those stored outputs
+# and executes only the MyST text notebooks) runs in the background while the unit tests run; each
+# lane logs to a file that is printed when the lane is done, so output does not interleave.
 mkdir -p .test-logs
 notebook_lane() {
   local t0=$SECONDS
@@ -47,6 +48,12 @@ notebook_lane &
 lane=$!
 
 stage "unit tests + doctests" $BIN/pytest -q tests lossutils --ignore=tests/browser
+# Import contracts (which package layer may import which), declared in pyproject.toml
+if grep -q '^\[tool\.importlinter\]' pyproject.toml; then
+  stage "lint-imports" $BIN/lint-imports
+else
+  echo ""; echo "=== lint-imports: pyproject.toml has no [tool.importlinter] section yet; stage not run"
+fi
 stage "browser setup" ensure_chromium
 
 wait $lane
