@@ -29,7 +29,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
 PAGE = HERE / "README.md"
-SECTIONS = ("losses", "widgets", "notebooks", "book")
+SECTIONS = ("losses", "widgets", "notebooks", "book", "grading")
 QUICK = ("losses", "widgets")
 WIDGET_MS = 50.0  # ms, median live update per widget
 NOTEBOOK_S = 15.0  # s, any one notebook
@@ -167,7 +167,13 @@ def book() -> list[str]:
     return out
 
 
-RUNNERS = {"losses": losses, "widgets": widgets, "notebooks": notebooks, "book": book}
+def grading() -> list[str]:
+    import bench_grade  # notebooks graded per minute in the sandbox, by --jobs (needs bubblewrap and root)
+
+    return bench_grade.section()
+
+
+RUNNERS = {"losses": losses, "widgets": widgets, "notebooks": notebooks, "book": book, "grading": grading}
 
 INTRO = """\
 # Benchmarks (for maintainers)

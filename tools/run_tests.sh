@@ -28,6 +28,17 @@ ensure_chromium() {
   fi
 }
 
+ensure_bwrap() {  # the grader's sandbox (tests/test_grade.py also installs it when run as root)
+  if command -v bwrap >/dev/null; then return 0; fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing Debian's bubblewrap for the grading sandbox ..."
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap) >/dev/null
+  else
+    echo "bubblewrap is missing: install Debian's 'bubblewrap' package (sudo apt-get install bubblewrap)"
+    return 1
+  fi
+}
+
 # Two lanes on two cores: the notebook lane (nbval, which executes every chapter and compares it
 # with its stored outputs, then the book build from an empty _build, which uses those stored outputs
 # and executes only the MyST text notebooks) runs in the background while the unit tests run; each
@@ -47,10 +58,11 @@ rm -f .test-logs/*.rc
 notebook_lane &
 lane=$!
 
+stage "grading sandbox setup" ensure_bwrap
 stage "unit tests + doctests" $BIN/pytest -q tests lossutils --ignore=tests/browser
 # Import contracts (which package layer may import which), declared in pyproject.toml
 if grep -q '^\[tool\.importlinter\]' pyproject.toml; then
-  stage "lint-imports" $BIN/lint-imports
+  stage "lint-imports" $BIN/lint-imports --no-cache
 else
   echo ""; echo "=== lint-imports: pyproject.toml has no [tool.importlinter] section yet; stage not run"
 fi

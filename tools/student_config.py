@@ -34,6 +34,8 @@ def student_config() -> dict:
     sphinx["local_extensions"] = {name: str((ROOT / path).resolve()) for name, path in extensions.items()}
     sphinx_config = sphinx.setdefault("config", {})
     sphinx_config["hide_solutions"] = False  # True crashes on gated solutions; the cells are removed instead
+    config["exclude_patterns"] = [*config.get("exclude_patterns", []), "instructor_guide.md"]  # teachers only
+    sphinx_config["suppress_warnings"] = [*sphinx_config.get("suppress_warnings", []), "etoc.ref"]  # its toc entry
     sphinx_config["html_copy_source"] = False  # no _sources/*.ipynb with the solution cells
     sphinx_config["html_show_sourcelink"] = False
     sphinx_config["lossbook_pdf_link"] = False  # the book's PDF is the instructor edition
