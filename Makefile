@@ -19,7 +19,7 @@ help:
 	@echo "make book-student the website with solutions hidden, in $(BUILD)/student/_build/html"
 	@echo "make grade SUBMISSIONS=dir ASSIGNMENT=hw.toml KEY=key.json [ROSTER=roster.csv TIMESTAMPS=t.csv]"
 	@echo "                 grade submitted notebooks (sandboxed) into the folder grades/ (instructor_guide.md)"
-	@echo "make bench       benchmarks and performance budgets -> benchmarks/results.md (BENCH_FLAGS=--full: + fresh clone, make test)"
+	@echo "make bench       loss costs (budget: vs a plain numpy one-liner) and widget latency -> benchmarks/README.md (BENCH_FLAGS=--all: + notebooks, book; BENCH_FLAGS="--only grading": grader throughput)"
 	@echo "make clean       remove $(BUILD)/ (keeps .venv)"
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
@@ -78,7 +78,7 @@ grade: $(STAMP)
 	$(BIN)/python -m tools.grade grade $(SUBMISSIONS) --assignment $(ASSIGNMENT) --key $(KEY) --out $(GRADES) \
 	  $(if $(ROSTER),--roster $(ROSTER)) $(if $(TIMESTAMPS),--timestamps $(TIMESTAMPS)) $(GRADE_FLAGS)
 
-# make bench BENCH_FLAGS=--full  adds a fresh clone's `make book` and `make test` (long; run in /tmp)
+# make bench BENCH_FLAGS=--all  adds notebook times, rebuild and page weight
 BENCH_FLAGS ?=
 bench: $(STAMP) $(VENDOR)
 	$(BIN)/python benchmarks/run.py $(BENCH_FLAGS)

@@ -69,11 +69,22 @@ def _parity_multiclass(r, torch, rng):
 
 
 def _parity_distillation(r, torch, rng):
-    teacher = lossutils.softmax(rng.normal(size=(8, 4)) * 2)
-    log_student = lossutils.log_softmax(rng.normal(size=(8, 4)))
-    ours = getattr(lossutils, r.lossutils[0])(log_student, teacher)
-    theirs = getattr(torch.nn, r.torch[0])(reduction="batchmean")(_t(torch, log_student),
-                                                                  _t(torch, teacher))
+    student, teacher = rng.normal(size=(8, 4)), rng.normal(size=(8, 4)) * 2
+    target = rng.integers(0, 4, size=8)
+    ours = getattr(lossutils, r.lossutils[0])(student, teacher, target, temperature=2.0, alpha=0.5)
+    s, t = _t(torch, student), _t(torch, teacher)
+    soft = getattr(torch.nn, r.torch[0])(reduction="batchmean")(
+        torch.log_softmax(s / 2.0, dim=1), torch.softmax(t / 2.0, dim=1))
+    theirs = 0.5 * 4.0 * soft + 0.5 * torch.nn.functional.cross_entropy(s, torch.as_tensor(target))
+    return ours, theirs
+
+
+def _parity_language_model(r, torch, rng):
+    logits = rng.normal(size=(12, 7))
+    target = rng.integers(0, 7, size=12)
+    target[[2, 9]] = -100  # padding
+    ours = getattr(lossutils, r.lossutils[0])(logits, target)
+    theirs = getattr(torch.nn, r.torch[0])(ignore_index=-100)(_t(torch, logits), torch.as_tensor(target))
     return ours, theirs
 
 
@@ -116,6 +127,7 @@ PARITY = {
     "uncertainty": _parity_uncertainty, "counts": _parity_counts, "quantiles": _parity_quantiles,
     "binary": _parity_binary, "multilabel": _parity_binary, "imbalanced": _parity_binary,
     "multiclass": _parity_multiclass, "distillation": _parity_distillation,
+    "language-model": _parity_language_model,
     "max-margin": _parity_max_margin, "ranking": _parity_ranking, "retrieval": _parity_retrieval,
     "metric": _parity_metric,
 }

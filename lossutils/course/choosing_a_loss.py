@@ -96,8 +96,8 @@ RECIPES: tuple[Recipe, ...] = (
            "pos_weight= / weight=; focal: torchvision.ops.sigmoid_focal_loss"),
     Recipe("distillation", "Classification", "soft targets (a teacher's probabilities)",
            "K logits → log_softmax", "KL divergence (or CE with probabilities)",
-           ("KLDivLoss",), ("kl_div", "log_softmax"), "float probabilities, shape (N, K)", 3,
-           "reduction='batchmean'"),
+           ("KLDivLoss",), ("distillation_loss", "kl_div"), "teacher logits + class index", 6,
+           "KLDivLoss(reduction='batchmean') × T² + CrossEntropyLoss"),
     Recipe("max-margin", "Classification", "max-margin (SVM-style)",
            "K raw scores", "multiclass hinge",
            ("MultiMarginLoss",), ("multi_margin_loss", "hinge_loss"),
@@ -113,7 +113,23 @@ RECIPES: tuple[Recipe, ...] = (
            "embeddings", "triplet or contrastive",
            ("TripletMarginLoss",), ("triplet_margin_loss", "contrastive_loss"),
            "triplets (a, p, n) or pairs + 0/1", 5, "contrastive: no class"),
-    # ---- Rows of chapter 6, "The losses of modern models" (06_modern_losses), go here. ----
+    Recipe("language-model", "Language modelling", "next token over a vocabulary of V",
+           "V logits per position, flattened to (B·S, V)", "token cross-entropy; report perplexity",
+           ("CrossEntropyLoss",), ("cross_entropy", "perplexity"), "int64 token ids, padding = -100", 6,
+           "ignore_index=-100"),
+    Recipe("preference", "Preference tuning", "pairs: chosen over rejected answer",
+           "a reward (or log-probabilities of a policy)", "Bradley–Terry; DPO",
+           (), ("bradley_terry_loss", "dpo_loss"), "float rewards or log-probs, shape (N,)", 6,
+           "-F.logsigmoid(r_chosen - r_rejected).mean()"),
+    Recipe("generative", "Generative models", "VAE / diffusion",
+           "μ and log σ² (VAE); the predicted noise (diffusion)", "reconstruction + Gaussian KL; noise MSE",
+           ("MSELoss",), ("mse_loss", "gaussian_kl_loss"), "the added noise ε, same shape as x", 6,
+           "KL: -0.5 * (1 + logvar - mu**2 - logvar.exp()).sum(-1)"),
+    Recipe("segmentation", "Dense prediction", "segmentation with a rare foreground",
+           "one logit per pixel → sigmoid", "Dice (+ BCE or focal)",
+           (), ("dice_loss", "sigmoid_focal_loss"), "float 0/1 mask, shape of the probabilities", 6,
+           "1 - (2*(p*y).sum() + 1) / (p.sum() + y.sum() + 1) per sample"),
+    # ---- Rows of chapter 6, "The losses of modern models" (06_modern_losses), (more go here). ----
     # A row is data only: Recipe(key, task, case, output, loss, torch classes, lossutils
     # functions, target format, 6, torch_note). The tests then check that its names exist in
     # torch.nn and lossutils; a parity check against torch is added in
