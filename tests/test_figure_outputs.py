@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -102,7 +103,9 @@ def test_nbval_passes_on_a_figure_stored_without_its_text(tmp_path):
     shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
     cmd = [sys.executable, "-m", "pytest", "-q", "--nbval", "figure.ipynb", "--nbval-current-env",
            "-p", "no:cacheprovider"]
-    run = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    # conftest.py imports tools.notebook_outputs from the project root
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    run = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
     assert run.returncode == 0 and "1 passed" in run.stdout, run.stdout + run.stderr
 
 
