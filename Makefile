@@ -19,7 +19,7 @@ help:
 	@echo "make book-student the website with solutions hidden, in $(BUILD)/student/_build/html"
 	@echo "make grade SUBMISSIONS=dir ASSIGNMENT=hw.toml KEY=key.json [ROSTER=roster.csv TIMESTAMPS=t.csv]"
 	@echo "                 grade submitted notebooks (sandboxed) into the folder grades/ (instructor_guide.md)"
-	@echo "make bench       loss costs (budget: vs a plain numpy one-liner) and widget latency -> benchmarks/README.md (BENCH_FLAGS=--all: + notebooks, book; BENCH_FLAGS="--only grading": grader throughput)"
+	@echo "make bench       loss costs (budget: vs a plain numpy one-liner) and widget latency -> benchmarks/README.md (BENCH_FLAGS=--all: + notebooks, book, grading, reader timings in chromium)"
 	@echo "make clean       remove $(BUILD)/ (keeps .venv)"
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml

@@ -68,14 +68,13 @@ def _chapters() -> list[str]:
 
 
 def _busy() -> str:
-    """Why timings are not meaningful now ("" if they are). Timing budgets hold for a reader's
-    device, not for a machine running other jobs: with more runnable processes than cores (load
-    average), a measured time says more about the neighbours. LOSSBOOK_TIMING=1 measures anyway."""
+    """Why timing budgets are not asserted in this run ("" if they are). Speed goals belong in
+    `make bench`, not in `make test`: on a shared 2-core CI machine a measured time says more about
+    the neighbours than about a reader's phone. `make bench BENCH_FLAGS="--only browser"` (or
+    LOSSBOOK_TIMING=1) asserts them; `make test` still measures and reports them."""
     if os.environ.get("LOSSBOOK_TIMING") == "1":
         return ""
-    load, cores = os.getloadavg()[0], os.cpu_count() or 1
-    return (f"machine busy (load average {load:.1f} on {cores} cores): timing budgets not checked; "
-            "run again on an idle machine or with LOSSBOOK_TIMING=1") if load > cores else ""
+    return "timing budgets are asserted by `make bench` (LOSSBOOK_TIMING=1), not by make test"
 
 
 def _timing_meaningful() -> None:
