@@ -22,16 +22,13 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from _book import site_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 EXPLORER = "lossutils-explorer"  # CSS class of every static widget fragment
-
-
-def site_dir() -> Path:
-    return Path(os.environ.get("LOSSBOOK_SITE") or ROOT / "_build" / "html").resolve()
 
 
 def site_pages() -> list[Path]:

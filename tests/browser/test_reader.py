@@ -25,15 +25,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from _book import site_dir, toc_pages
 
 ROOT = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("page_weight", ROOT / "tools" / "page_weight.py")
 page_weight = sys.modules.setdefault("page_weight", importlib.util.module_from_spec(_spec))
 _spec.loader.exec_module(page_weight)
 
-
-def site_dir() -> Path:
-    return Path(os.environ.get("LOSSBOOK_SITE") or ROOT / "_build" / "html").resolve()
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -45,26 +43,8 @@ WEIGHT_BUDGET = 600_000
 DCL_BUDGET_MS = 1000
 
 
-def _toc_pages() -> list[str]:
-    root = site_dir().parent.parent
-    toc_file = root / "_toc.yml" if (root / "_toc.yml").is_file() else ROOT / "_toc.yml"
-    toc = yaml.safe_load(toc_file.read_text(encoding="utf-8"))
-    files = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            for key in ("root", "file"):
-                if isinstance(node.get(key), str):
-                    files.append(node[key])
-            for key in ("parts", "chapters", "sections"):
-                for child in node.get(key) or []:
-                    walk(child)
-    walk(toc)
-    return [re.sub(r"\.(md|ipynb)$", "", f) + ".html" for f in files]
-
-
 def _chapters() -> list[str]:
-    return [p for p in _toc_pages() if p.startswith("chapters/")]
+    return [p for p in toc_pages() if p.startswith("chapters/")]
 
 
 def _busy() -> str:
@@ -152,7 +132,7 @@ def _set_mode(page, mode: str) -> None:
     page.wait_for_timeout(50)
 
 
-@pytest.mark.parametrize("page_name", _toc_pages())
+@pytest.mark.parametrize("page_name", toc_pages())
 def test_no_axe_violations(site, page_opener, page_name):
     """axe: 0 violations, in light and dark mode, before and after using quizzes and widgets.
 
@@ -386,6 +366,6 @@ def test_book_pdf_is_offered_when_built(site):
     assert data.startswith(b"%PDF") and len(data) > 200_000, "the PDF is not a book"
     assert data.count(b"/Type /Page") + data.count(b"/Type/Page") >= 50, "the PDF has too few pages for the book"
     assert (site / pdf.name).is_file(), "the site does not carry the PDF (build the site after make pdf)"
-    for page in _toc_pages():
+    for page in toc_pages():
         html = (site / page).read_text(encoding="utf-8")
         assert pdf.name in html, f"{page} does not link the book's PDF"

@@ -39,6 +39,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 import yaml
+from _book import site_dir, source_dir, toc_pages
 
 ROOT = Path(__file__).resolve().parents[2]
 PHONE = {"width": 390, "height": 844}
@@ -54,42 +55,15 @@ _spec.loader.exec_module(page_weight)
 # Which pages: the table of contents of the book the site was built from
 
 
-def _site_dir() -> Path:
-    return Path(os.environ.get("LOSSBOOK_SITE") or ROOT / "_build" / "html").resolve()
-
-
-def _source_dir() -> Path:
-    """The book the site was built from: <book>/_build/html -> <book> (else this repository)."""
-    candidate = _site_dir().parent.parent
-    return candidate if (candidate / "_toc.yml").is_file() else ROOT
-
-
-def _toc_files(node) -> list[str]:
-    files = []
-    if isinstance(node, dict):
-        for key in ("root", "file"):
-            if isinstance(node.get(key), str):
-                files.append(node[key])
-        for key in ("parts", "chapters", "sections"):
-            for child in node.get(key) or []:
-                files += _toc_files(child)
-    return files
-
-
-def toc_pages() -> list[str]:
-    toc = yaml.safe_load((_source_dir() / "_toc.yml").read_text(encoding="utf-8"))
-    return [re.sub(r"\.(md|ipynb|rst)$", "", f) + ".html" for f in _toc_files(toc)]
-
-
 def _book_config() -> dict:
-    return yaml.safe_load((_source_dir() / "_config.yml").read_text(encoding="utf-8"))
+    return yaml.safe_load((source_dir() / "_config.yml").read_text(encoding="utf-8"))
 
 
 def _is_chapter(site: Path, page: str) -> bool:
     """A chapter is a page built from a stored notebook (.ipynb) of the book; MyST text notebooks
     (the instructor guide) are executed too, but are not chapters and have no launch buttons."""
     stem = page[: -len(".html")]
-    return (_source_dir() / f"{stem}.ipynb").is_file() and (site / "_sources" / f"{stem}.ipynb").is_file()
+    return (source_dir() / f"{stem}.ipynb").is_file() and (site / "_sources" / f"{stem}.ipynb").is_file()
 
 
 def pytest_generate_tests(metafunc):
@@ -97,11 +71,11 @@ def pytest_generate_tests(metafunc):
         pages = toc_pages()
         metafunc.parametrize("toc_page", pages, ids=pages)
     if "chapter_page" in metafunc.fixturenames:
-        site = _site_dir()
+        site = site_dir()
         pages = [p for p in toc_pages() if _is_chapter(site, p)] if site.is_dir() else []
         metafunc.parametrize("chapter_page", pages or [None], ids=pages or ["no-built-chapters"])
     if "other_page" in metafunc.fixturenames:  # every page of the book that is not a chapter
-        site = _site_dir()
+        site = site_dir()
         pages = [p for p in toc_pages() if not (site.is_dir() and _is_chapter(site, p))]
         metafunc.parametrize("other_page", pages, ids=pages)
 
@@ -420,7 +394,7 @@ def test_chapter_has_launch_download_and_repository_links(chapter_page, site, vi
     binder = cfg.get("launch_buttons", {}).get("binderhub_url", "https://mybinder.org").rstrip("/")
     colab = cfg.get("launch_buttons", {}).get("colab_url", "https://colab.research.google.com").rstrip("/")
     notebook = chapter_page[: -len(".html")] + ".ipynb"
-    assert (_source_dir() / notebook).is_file(), f"launch links would point to a missing notebook {notebook}"
+    assert (source_dir() / notebook).is_file(), f"launch links would point to a missing notebook {notebook}"
     v = visits(chapter_page)
     hrefs = [link["href"] for link in v.scan["links"]]
     raws = [link["raw"] for link in v.scan["links"]]
@@ -434,7 +408,7 @@ def test_chapter_has_launch_download_and_repository_links(chapter_page, site, vi
     assert missing == [], f"{chapter_page}: missing {', '.join(missing)}"
     nb = json.loads((site / "_sources" / notebook).read_text(encoding="utf-8"))
     assert nb.get("nbformat") == 4 and nb.get("cells"), f"the download of {chapter_page} is not a notebook"
-    binder_dir = _source_dir() / "binder"
+    binder_dir = source_dir() / "binder"
     assert any((binder_dir / f).is_file() for f in ("requirements.txt", "environment.yml")), \
         "Binder needs binder/requirements.txt or binder/environment.yml"
 
