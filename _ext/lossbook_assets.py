@@ -362,10 +362,25 @@ def wrap_wide_figures(body: str) -> str:
     return _OUTPUT_IMG.sub(wrap, body)
 
 
-def _wide_figures(app, pagename, templatename, context, doctree):
+def lazy_images(body: str) -> str:
+    """Output figures load when the reader scrolls near them (``loading="lazy"``), so a chapter's
+    twenty figures do not hold up its first screen. Their size is in their style, so nothing moves
+    when they arrive.
+
+    >>> lazy_images('<img alt="a" src="../_images/x.svg" style="width: 90px; height: 5px;" />')
+    '<img loading="lazy" decoding="async" alt="a" src="../_images/x.svg" style="width: 90px; height: 5px;" />'
+    """
+    return _OUTPUT_IMG.sub(lambda m: m[0].replace("<img ", '<img loading="lazy" decoding="async" ', 1)
+                           if "_images/" in m["src"] else m[0], body)
+
+
+def _figures(app, pagename, templatename, context, doctree):
+    """Wide figures open full size; on the website (not the single page the PDF is printed from,
+    where every image must be there when chromium prints) figures load lazily."""
     body = context.get("body")
     if body and "_images/" in body:
-        context["body"] = wrap_wide_figures(body)
+        body = wrap_wide_figures(body)
+        context["body"] = lazy_images(body) if app.builder.name == "html" else body
 
 
 def _write_quiz_assets(app, exception):
@@ -517,7 +532,7 @@ def setup(app):
     app.add_js_file("lossquiz.js", defer="defer")
     app.add_css_file("lossquiz.css")
     app.connect("html-page-context", _quiz_assets_once)
-    app.connect("html-page-context", _wide_figures)
+    app.connect("html-page-context", _figures)
     app.connect("build-finished", _write_quiz_assets)
     app.connect("env-get-updated", _exercises_per_chapter, priority=900)
     app.connect("html-page-context", _clean_scripts, priority=900)

@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from _book import site_dir
+from _book import site_dir, toc_pages
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -162,20 +162,22 @@ def page_opener(site, base_url, browser):
     return functools.partial(open_page, browser, base_url)
 
 
-REPORT = pytest.StashKey[list]()
-
-
-@pytest.fixture(scope="session")
+@pytest.fixture
 def site_report(request) -> list[str]:
-    """Lines the browser tests want shown at the end of the run (e.g. page weights)."""
-    return request.config.stash.setdefault(REPORT, [])
+    """Lines a test wants shown at the end of the run (page weights, timings). They travel with the
+    test's report, so they reach the end of the run from pytest-xdist workers too."""
+    lines: list[str] = []
+    yield lines
+    request.node.user_properties.extend(("site_report", line) for line in lines)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    lines = config.stash.get(REPORT, [])
+    lines = [value for reports in terminalreporter.stats.values() for r in reports
+             if getattr(r, "when", None) == "teardown" for key, value in getattr(r, "user_properties", ())
+             if key == "site_report"]
     if lines:
         terminalreporter.section("built site")
-        for line in lines:
+        for line in sorted(lines):
             terminalreporter.write_line(line)
 
 
@@ -187,12 +189,15 @@ def _text(path: Path) -> str:
 
 
 def pytest_generate_tests(metafunc):
-    """``widget_page``: each page with a static widget; ``site_page``: each page (relative paths)."""
+    """``widget_page``: each page with a static widget; ``site_page``: each page that is not in the
+    table of contents (search, index ...: test_site.py visits the pages of _toc.yml) (relative paths)."""
     for name, only_widgets in (("widget_page", True), ("site_page", False)):
         if name not in metafunc.fixturenames:
             continue
         root = site_dir()
         pages = [p for p in site_pages() if not only_widgets or f'class="{EXPLORER}"' in _text(p)]
         rel = [p.relative_to(root).as_posix() for p in pages]
+        if not only_widgets:
+            rel = [p for p in rel if p not in set(toc_pages())]
         # no site, or no widget on it: one placeholder that skips (or fails under CI) with the reason
         metafunc.parametrize(name, rel or [None], ids=rel or ["no-pages"])

@@ -12,14 +12,17 @@ every request to another host blocked and recorded (fixtures in conftest.py). Fr
   repository link, all pointing to the chapter's notebook; every other page (the instructor guide,
   a MyST text notebook, included) has no launch link: Colab and Binder cannot open a ``.md``;
 * the API reference documents every name of ``lossutils.__all__``, with its formula rendered;
+* nothing of a solution is visible until it is opened, and opening one shows its code;
 * in dark mode, figures keep a light background (matplotlib draws black on white);
 * at phone width (390 px) nothing makes the page scroll sideways and no image is cut;
 * chapter page weight (HTML + everything the browser loaded, widgets included) is reported and
   stays under 0.6 MB as transferred by a host that gzips text (tools/page_weight.py); the static
   count of tools/page_weight.py must include every file the browser actually loaded.
 
-Full-page screenshots (phone and desktop, and a dark-mode view of the first figure) are written to
-``screenshots/`` next to the site under test (``_build/screenshots/`` for ``make test``).
+Screenshots (phone and desktop, and a dark-mode view of the first figure) are written to
+``screenshots/`` next to the site under test (``_build/screenshots/`` for ``make test``): the first
+screen of each page, or the whole page with ``LOSSBOOK_SCREENSHOTS=full`` (``make screenshots``;
+a 30 000 px chapter takes seconds to capture, so ``make test`` does not).
 """
 
 from __future__ import annotations
@@ -132,7 +135,8 @@ PHONE_JS = r"""() => {
   const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
                     (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/).join('.') : '');
   const wide = [];
-  for (const e of document.querySelectorAll('main *')) {
+  // which elements stick out: only asked when the page does scroll sideways (a walk over 15 000 elements)
+  if (document.documentElement.scrollWidth > vw + 1) for (const e of document.querySelectorAll('main *')) {
     const r = e.getBoundingClientRect();
     if (r.width && r.right > vw + 1 && !clipped(e) && getComputedStyle(e).position !== 'fixed') wide.push(name(e) + ` (right edge ${Math.round(r.right)} px)`);
     if (wide.length >= 5) break;
@@ -146,6 +150,20 @@ PHONE_JS = r"""() => {
 }"""
 
 
+SOLUTIONS_JS = """() => {
+  const vis = e => e.checkVisibility({visibilityProperty: true, opacityProperty: true});
+  const sols = Array.from(document.querySelectorAll('div.solution'));
+  const leaks = [];
+  for (const s of sols) {
+    for (const e of s.querySelectorAll('section, .cell, .cell_input, .cell_output, p, pre, img'))
+      if (!e.closest('.admonition-title') && vis(e)) { leaks.push((s.id || 'solution') + ': ' + (e.textContent || e.tagName).trim().slice(0, 80)); break; }
+  }
+  const outside = Array.from(document.querySelectorAll('.tag_solution')).filter(e => !e.closest('div.solution'))
+                       .map(e => e.textContent.trim().slice(0, 80));
+  return {n: sols.length, exercises: document.querySelectorAll('div.exercise').length, leaks, outside};
+}"""
+
+
 @dataclass
 class Visit:
     page: str
@@ -155,6 +173,7 @@ class Visit:
     dark: list[dict] = field(default_factory=list)
     phone: dict = field(default_factory=dict)
     loaded: list[str] = field(default_factory=list)  # site-relative files the browser loaded
+    solutions: dict = field(default_factory=dict)  # SOLUTIONS_JS, and whether opening one showed its code
     screenshots: list[Path] = field(default_factory=list)
 
 
@@ -187,15 +206,25 @@ def _visit(site: Path, page_opener, page: str) -> Visit:
     shots = screenshot_dir(site)
     stem = page[: -len(".html")].replace("/", "__")
     context, bp = page_opener(viewport=DESKTOP, color_scheme="light")
+    full = os.environ.get("LOSSBOOK_SCREENSHOTS") == "full"
     try:
         response = bp.page.goto(f"{bp.base_url}/{page}", wait_until="load")
         visit.status = response.status if response else None
         p = bp.page
         p.evaluate("document.fonts.ready.then(() => true)")
+        # figures load lazily (when scrolled near); ask for all of them, so every one is checked
+        p.evaluate("""() => Promise.all(Array.from(document.images, img => {
+                        img.loading = 'eager'; return img.decode().catch(() => null); }))""")
         p.wait_for_timeout(100)  # let late scripts log their errors
         visit.scan = p.evaluate(SCAN_JS)
+        visit.solutions = p.evaluate(SOLUTIONS_JS)
+        if visit.solutions["n"]:  # open the first solution: its code cell shows
+            sol = p.locator("div.solution").first
+            sol.locator("button.toggle-button, .admonition-title").first.click()
+            p.wait_for_timeout(250)
+            visit.solutions["opened_shows_code"] = sol.locator(".cell_input").first.is_visible()
         path = shots / f"{stem}--desktop.png"
-        _full_page_screenshot(p, path)
+        _full_page_screenshot(p, path) if full else p.screenshot(path=path)
         visit.screenshots.append(path)
         # dark mode, as the theme's switch sets it
         p.evaluate("""() => { document.documentElement.dataset.mode = 'dark';
@@ -213,7 +242,7 @@ def _visit(site: Path, page_opener, page: str) -> Visit:
         p.wait_for_timeout(150)
         visit.phone = p.evaluate(PHONE_JS)
         path = shots / f"{stem}--phone.png"
-        _full_page_screenshot(p, path)
+        _full_page_screenshot(p, path) if full else p.screenshot(path=path)
         visit.screenshots.append(path)
         visit.problems = bp.problems()
         for url, status in bp.responses:
@@ -411,6 +440,18 @@ def test_chapter_has_launch_download_and_repository_links(chapter_page, site, vi
     binder_dir = source_dir() / "binder"
     assert any((binder_dir / f).is_file() for f in ("requirements.txt", "environment.yml")), \
         "Binder needs binder/requirements.txt or binder/environment.yml"
+
+
+def test_solutions_hidden_until_opened(chapter_page, visits):
+    """Nothing of a solution (prose, code, output) is visible until its dropdown is opened; every
+    solution-tagged cell sits inside a solution; opening one shows its code."""
+    if chapter_page is None:
+        _no_chapters()
+    state = visits(chapter_page).solutions
+    assert state["n"] >= state["exercises"] > 0, f"{chapter_page}: {state['exercises']} exercises but {state['n']} solutions"
+    assert state["outside"] == [], f"{chapter_page}: solution cells outside any solution: {state['outside']}"
+    assert state["leaks"] == [], f"{chapter_page}: visible before opening: {state['leaks']}"
+    assert state["opened_shows_code"], f"{chapter_page}: opening a solution does not show its code"
 
 
 def test_only_chapters_have_launch_links(other_page, site, visits):

@@ -95,7 +95,8 @@ def test_widgets_respond(site, widget_page, browser_page):
 
 
 def test_page_loads_cleanly(site, site_page, browser_page):
-    """No console error, failed request or request to another host on any page of the site."""
+    """No console error, failed request or request to another host on the site's other pages
+    (search, general index ...; the book's own pages are checked by test_site.py)."""
     if site_page is None:
         pytest.skip("the site has no pages")
     browser_page.goto(site_page)
