@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 VENDOR := _vendor/.stamp
 BUILD := _build
 
-.PHONY: help book pdf test lab notebooks vendor clean student book-student grade bench browser-deps unit nbval build-check
+.PHONY: help book pdf test lab notebooks vendor clean student book-student grade bench browser-deps unit nbval build-check screenshots
 
 help:
 	@echo "make book        build the website into $(BUILD)/html (sets up .venv on first use)"
@@ -20,6 +20,7 @@ help:
 	@echo "make grade SUBMISSIONS=dir ASSIGNMENT=hw.toml KEY=key.json [ROSTER=roster.csv TIMESTAMPS=t.csv]"
 	@echo "                 grade submitted notebooks (sandboxed) into the folder grades/ (instructor_guide.md)"
 	@echo "make bench       loss costs (budget: vs a plain numpy one-liner) and widget latency -> benchmarks/README.md (BENCH_FLAGS=--all: + notebooks, book, grading, reader timings in chromium)"
+	@echo "make screenshots whole-page screenshots of every page (1366 and 390 px, light; dark figures) in $(BUILD)/screenshots"
 	@echo "make clean       remove $(BUILD)/ (keeps .venv)"
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
@@ -52,6 +53,12 @@ pdf: $(STAMP) $(VENDOR)
 
 test: $(STAMP) $(VENDOR)
 	@bash tools/run_tests.sh
+
+# make test keeps the first screen of each page; this captures whole pages (seconds per chapter) of the built site
+screenshots: $(STAMP) $(VENDOR)
+	@test -f $(BUILD)/html/index.html || $(MAKE) book
+	LOSSBOOK_SCREENSHOTS=full $(BIN)/pytest -q -n 2 tests/browser/test_site.py
+	@echo "Screenshots in $(CURDIR)/$(BUILD)/screenshots"
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab chapters/

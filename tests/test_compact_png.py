@@ -52,7 +52,6 @@ def test_compact_png_keeps_what_it_cannot_improve():
     assert compact_png(b"not a png") == b"not a png"
 
 
-@pytest.mark.timeout(120) if hasattr(pytest.mark, "timeout") else (lambda f: f)
 def test_kernel_displays_figures_as_svg_or_2x_compact_png(tmp_path):
     """A line plot is shown as SVG (the lighter page); a dense scatter as a 2x palette PNG; each once,
     with its display size in the output's metadata."""

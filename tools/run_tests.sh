@@ -39,51 +39,58 @@ ensure_bwrap() {  # the grader's sandbox (tests/test_grade.py also installs it w
   fi
 }
 
-# Two lanes on two cores: the notebook lane (nbval, which executes every chapter and compares it
-# with its stored outputs, then the book build from an empty _build, which uses those stored outputs
-# and executes only the MyST text notebooks) runs in the background while the unit tests run; each
-# lane logs to a file that is printed when the lane is done, so output does not interleave.
+# Two cores, kept busy:
+# - in the background, the site is built from an empty _build (it uses the notebooks' stored outputs,
+#   which nbval compares with fresh ones below, and executes only the MyST text notebooks), and
+#   Debian's chromium is installed if missing;
+# - in the foreground, one pytest run with two workers (pytest-xdist; which tests share a worker is
+#   decided in conftest.py: the cells of a notebook share one kernel): nbval, which executes every
+#   chapter and compares it with its stored outputs, unit tests, doctests, and the student notebooks
+#   run top to bottom;
+# - then the browser tests on the built site, also with two workers.
+# A background stage logs to a file that is printed when it is collected, so output does not interleave.
 mkdir -p .test-logs
-notebook_lane() {
-  local t0=$SECONDS
-  $BIN/pytest -q --nbval chapters --nbval-current-env \
-    --nbval-sanitize-with tools/nbval_sanitize.cfg -p no:cacheprovider > .test-logs/nbval.log 2>&1
-  echo "$? $((SECONDS - t0))" > .test-logs/nbval.rc
-  t0=$SECONDS
-  rm -rf _build
-  $BIN/jupyter-book build . --builder html -W -n --keep-going --quiet > .test-logs/build.log 2>&1
-  echo "$? $((SECONDS - t0))" > .test-logs/build.rc
-}
 rm -f .test-logs/*.rc
-notebook_lane &
-lane=$!
+background() {  # background NAME COMMAND...: run it now, collect it later
+  local name=$1; shift
+  ( t0=$SECONDS; "$@" > ".test-logs/$name.log" 2>&1; echo "$? $((SECONDS - t0))" > ".test-logs/$name.rc" ) &
+}
+collect() {  # collect NAME: wait for it, print its log, record its result
+  local name=$1
+  while [ ! -f ".test-logs/$name.rc" ]; do sleep 1; done
+  echo ""; echo "=== $name (ran in the background)"
+  grep -v "Kernel is running over TCP without encryption" ".test-logs/$name.log"
+  read -r rc secs < ".test-logs/$name.rc" || { rc=1; secs=0; }
+  names+=("$name"); codes+=("$rc"); times+=("$secs")
+}
+build_site() {
+  rm -rf _build
+  $BIN/jupyter-book build . --builder html -W -n --keep-going --quiet
+}
 
-stage "grading sandbox setup" ensure_bwrap
-stage "unit tests + doctests" $BIN/pytest -q tests lossutils --ignore=tests/browser
+stage "grading sandbox setup" ensure_bwrap   # before apt installs anything else: one apt at a time
+background "build" build_site
+background "browser setup" ensure_chromium
+stage "unit tests + doctests + nbval" $BIN/pytest -q -n 2 chapters tests lossutils \
+  --ignore=tests/browser --nbval --nbval-current-env --nbval-sanitize-with tools/nbval_sanitize.cfg
 # Import contracts (which package layer may import which), declared in pyproject.toml
 if grep -q '^\[tool\.importlinter\]' pyproject.toml; then
   stage "lint-imports" $BIN/lint-imports --no-cache
 else
   echo ""; echo "=== lint-imports: pyproject.toml has no [tool.importlinter] section yet; stage not run"
 fi
-stage "browser setup" ensure_chromium
-
-wait $lane
-for part in nbval build; do
-  echo ""; echo "=== $part (ran in the background)"
-  cat .test-logs/$part.log 2>/dev/null | grep -v "Kernel is running over TCP without encryption"
-  read -r rc secs < .test-logs/$part.rc 2>/dev/null || { rc=1; secs=0; }
-  names+=("$part"); codes+=("$rc"); times+=("$secs")
-done
+collect "browser setup"
+collect "build"
 # sphinxcontrib-katex's render server is stopped at exit; make sure none of ours outlives the run
 pkill -f "$PWD/.venv/.*katex-server.js" 2>/dev/null || true
 
-stage "browser tests" $BIN/pytest -q tests/browser
+# Browser tests: two workers; the tests of one page that share a visit stay on one worker (conftest.py)
+stage "browser tests" $BIN/pytest -q -n 2 tests/browser
 
 echo ""; echo "=== summary"
 fail=0
 for i in "${!names[@]}"; do
   if [ "${codes[$i]}" = 0 ]; then s=PASS; else s="FAIL (exit ${codes[$i]})"; fail=1; fi
-  printf '  %-26s %-14s %4ss\n' "${names[$i]}" "$s" "${times[$i]}"
+  printf '  %-30s %-14s %4ss\n' "${names[$i]}" "$s" "${times[$i]}"
 done
 exit $fail
