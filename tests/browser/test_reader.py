@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import re
@@ -287,14 +288,8 @@ def _phone_visit(site: Path, page_opener, chapter: str) -> dict:
 
 @pytest.fixture(scope="session")
 def phone_visits(site, page_opener):
-    cache: dict[str, dict] = {}
-
-    def get(chapter: str) -> dict:
-        if chapter not in cache:
-            cache[chapter] = _phone_visit(site, page_opener, chapter)
-        return cache[chapter]
-
-    return get
+    """phone_visits(chapter): the chapter's phone visit, made once per chapter (per pytest-xdist worker)."""
+    return functools.lru_cache(maxsize=None)(functools.partial(_phone_visit, site, page_opener))
 
 
 @pytest.mark.parametrize("chapter", _chapters())

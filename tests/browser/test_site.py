@@ -28,6 +28,7 @@ a 30 000 px chapter takes seconds to capture, so ``make test`` does not).
 from __future__ import annotations
 
 import base64
+import functools
 import importlib.util
 import inspect
 import json
@@ -265,14 +266,8 @@ def _local_file(base_url: str, url: str) -> str | None:
 
 @pytest.fixture(scope="session")
 def visits(site, page_opener):
-    cache: dict[str, Visit] = {}
-
-    def get(page: str) -> Visit:
-        if page not in cache:
-            cache[page] = _visit(site, page_opener, page)
-        return cache[page]
-
-    return get
+    """visits(page): the page's Visit, made once per page (per pytest-xdist worker)."""
+    return functools.lru_cache(maxsize=None)(functools.partial(_visit, site, page_opener))
 
 
 # ----------------------------------------------------------------------------------------------
