@@ -17,27 +17,19 @@ stage() {  # stage NAME COMMAND...
   names+=("$name"); codes+=("$rc"); times+=("$((SECONDS - t0))")
 }
 
-ensure_chromium() {
-  if [ -x /usr/bin/chromium ]; then return 0; fi
+ensure_debian_package() {  # ensure_debian_package COMMAND PACKAGE WHAT-FOR: install it as root if missing
+  if command -v "$1" >/dev/null; then return 0; fi
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "Installing Debian's chromium for the browser tests ..."
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null
+    echo "Installing Debian's $2 for $3 ..."
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2") >/dev/null
   else
-    echo "chromium is missing: install Debian's 'chromium' package (sudo apt-get install chromium)"
+    echo "$1 is missing: install Debian's '$2' package (sudo apt-get install $2)"
     return 1
   fi
 }
-
-ensure_bwrap() {  # the grader's sandbox (tests/test_grade.py also installs it when run as root)
-  if command -v bwrap >/dev/null; then return 0; fi
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "Installing Debian's bubblewrap for the grading sandbox ..."
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap) >/dev/null
-  else
-    echo "bubblewrap is missing: install Debian's 'bubblewrap' package (sudo apt-get install bubblewrap)"
-    return 1
-  fi
-}
+ensure_chromium() { ensure_debian_package /usr/bin/chromium chromium "the browser tests"; }
+# the grader's sandbox (tests/test_grade.py also installs it when run as root)
+ensure_bwrap() { ensure_debian_package bwrap bubblewrap "the grading sandbox"; }
 
 # Two cores, kept busy:
 # - in the background, the site is built from an empty _build (it uses the notebooks' stored outputs,
