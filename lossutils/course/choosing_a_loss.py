@@ -13,7 +13,9 @@ plot primitives out. matplotlib is imported only inside :func:`draw_flowchart`.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -332,89 +334,102 @@ def _num_grad(f, x, h=1e-5):
     return (f(x + h) - f(x - h)) / (2 * h)
 
 
-def _chooser_functions(key):
-    """(recommended, alternative, x meaning, recommended name, alternative name, why) for ``key``.
+class _Comparison(NamedTuple):
+    """One task of the loss chooser: the recommended and the tempting loss of ONE sample, as functions
+    of the model's raw output (an array of candidate values; the target is fixed), and the texts."""
 
-    Each function maps the model's raw output for ONE sample (an array of candidate values) to
-    that sample's loss; the target is fixed.
-    """
-    def per_point(fn):
-        return lambda x: np.array([float(fn(v)) for v in np.atleast_1d(x)])
+    rec: Callable[[np.ndarray], np.ndarray]
+    alt: Callable[[np.ndarray], np.ndarray]
+    xlabel: str
+    rec_name: str
+    alt_name: str
+    why: str
 
-    if key == "plain":
-        rec = lambda x: mse_loss(x, np.zeros_like(x), reduction="none")
-        alt = lambda x: l1_loss(x, np.zeros_like(x), reduction="none")
-        return (rec, alt, "prediction ŷ (target y = 0)", "MSE", "MAE",
-                "MSE is the Gaussian likelihood: the fit estimates the mean. MAE is fine too, but "
-                "estimates the median and its gradient does not shrink near the target.")
-    if key == "outliers":
-        rec = lambda x: huber_loss(x, np.zeros_like(x), delta=1.0, reduction="none")
-        alt = lambda x: mse_loss(x, np.zeros_like(x), reduction="none")
-        return (rec, alt, "prediction ŷ (target y = 0)", "Huber (δ = 1)", "MSE",
-                "Huber's gradient is capped at ±δ, so one wild target cannot dominate; MSE's grows "
-                "without bound.")
-    if key == "uncertainty":
-        rec = lambda x: gaussian_nll_loss(x, np.zeros_like(x), np.full_like(x, 4.0), reduction="none")
-        alt = lambda x: mse_loss(x, np.zeros_like(x), reduction="none")
-        return (rec, alt, "predicted mean (target 0, predicted variance σ² = 4)", "Gaussian NLL",
-                "MSE",
-                "With a predicted variance of 4 the Gaussian NLL charges a quarter of the squared "
-                "error (plus ½ log σ²): the model may say 'this sample is noisy'. MSE cannot.")
-    if key == "counts":
-        rec = lambda x: poisson_nll_loss(x, np.full_like(x, 2.0), reduction="none")
-        alt = lambda x: mse_loss(np.exp(x), np.full_like(x, 2.0), reduction="none")
-        return (rec, alt, "predicted log-rate (observed count 2)", "Poisson NLL", "MSE on the rate",
-                "Poisson NLL (e^s − 2s) is minimised at the log of the count and stays gentle; MSE "
-                "on the rate e^s explodes for large log-rates and is flat for small ones.")
-    if key == "quantiles":
-        rec = lambda x: quantile_loss(x, np.zeros_like(x), q=0.9, reduction="none")
-        alt = lambda x: mse_loss(x, np.zeros_like(x), reduction="none")
-        return (rec, alt, "prediction ŷ (target y = 0)", "pinball, q = 0.9", "MSE",
-                "The pinball loss charges under-prediction 9× more than over-prediction, so its "
-                "minimiser over many targets is the 90 % quantile; MSE's is the mean.")
-    if key == "binary":
-        rec = lambda x: binary_cross_entropy_with_logits(x, np.ones_like(x), reduction="none")
-        alt = lambda x: mse_loss(sigmoid(x), np.ones_like(x), reduction="none")
-        return (rec, alt, "logit z (true label y = 1)", "BCE with logits", "MSE through a sigmoid",
-                "For a confident mistake (z ≪ 0) BCE's gradient is σ(z) − 1 ≈ −1; MSE through the "
-                "sigmoid has gradient 2(p − 1)p(1 − p), which vanishes.")
-    if key == "multiclass":
-        def logits(v):
-            return np.array([v, 0.0, 0.0])
-        rec = per_point(lambda v: cross_entropy(logits(v), 0))
-        alt = per_point(lambda v: mse_loss(softmax(logits(v)), [1.0, 0.0, 0.0], reduction="sum"))
-        return (rec, alt, "logit of the true class (the other two at 0)", "cross-entropy",
-                "MSE through a softmax",
-                "Cross-entropy's gradient is p − y, large for a confident mistake; MSE through the "
-                "softmax flattens out as the true class's probability goes to 0.")
-    if key == "multilabel":
-        target = np.array([1.0, 1.0, 0.0])
 
-        def logits(v):
-            return np.array([v, 2.0, -2.0])
-        rec = per_point(lambda v: binary_cross_entropy_with_logits(logits(v), target, reduction="sum"))
-        alt = per_point(lambda v: cross_entropy(logits(v), target / target.sum()))
-        return (rec, alt, "logit of label A (label B on at logit 2, C off)", "BCE per label",
-                "softmax CE on the label set",
-                "With a sigmoid per label, making label A more confident never hurts label B. "
-                "With one softmax the labels compete: past a point, raising A's logit increases "
-                "the loss because it takes probability from B.")
-    if key == "imbalanced":
-        rec = lambda x: binary_cross_entropy_with_logits(x, np.ones_like(x), pos_weight=np.full_like(x, 10.0),
-                                                         reduction="none")
-        alt = lambda x: binary_cross_entropy_with_logits(x, np.ones_like(x), reduction="none")
-        return (rec, alt, "logit z of a rare positive (y = 1)", "BCE, pos_weight = 10", "plain BCE",
-                "pos_weight = #neg/#pos multiplies the loss and gradient of each positive, so the "
-                "few positives count as much in total as the many negatives.")
-    if key == "ranking":
-        rec = lambda x: hinge_loss(x, np.ones_like(x), reduction="none")
-        alt = lambda x: (np.asarray(x) < 0).astype(float)  # a step: gradient 0 wherever defined
-        return (rec, alt, "score gap s_a − s_b (a should rank higher)", "margin ranking (hinge)",
-                "wrong-order indicator (the metric)",
-                "The metric, 'is the pair in the wrong order', is a step: zero gradient almost "
-                "everywhere. The margin ranking loss pushes until a leads b by the margin 1.")
-    raise ValueError(f"the loss chooser has no task {key!r}; choose one of "
-                     f"{', '.join(k for _, k in CHOOSER_TASKS)}")
+def _per_point(fn):
+    return lambda x: np.array([float(fn(v)) for v in np.atleast_1d(x)])
+
+
+def _zero(x):
+    return np.zeros_like(x)
+
+
+_LABELS_AB = np.array([1.0, 1.0, 0.0])  # multi-label: labels A and B on, C off
+
+_COMPARISONS = {
+    "plain": _Comparison(
+        lambda x: mse_loss(x, _zero(x), reduction="none"),
+        lambda x: l1_loss(x, _zero(x), reduction="none"),
+        "prediction ŷ (target y = 0)", "MSE", "MAE",
+        "MSE is the Gaussian likelihood: the fit estimates the mean. MAE is fine too, but "
+        "estimates the median and its gradient does not shrink near the target."),
+    "outliers": _Comparison(
+        lambda x: huber_loss(x, _zero(x), delta=1.0, reduction="none"),
+        lambda x: mse_loss(x, _zero(x), reduction="none"),
+        "prediction ŷ (target y = 0)", "Huber (δ = 1)", "MSE",
+        "Huber's gradient is capped at ±δ, so one wild target cannot dominate; MSE's grows "
+        "without bound."),
+    "uncertainty": _Comparison(
+        lambda x: gaussian_nll_loss(x, _zero(x), np.full_like(x, 4.0), reduction="none"),
+        lambda x: mse_loss(x, _zero(x), reduction="none"),
+        "predicted mean (target 0, predicted variance σ² = 4)", "Gaussian NLL", "MSE",
+        "With a predicted variance of 4 the Gaussian NLL charges a quarter of the squared "
+        "error (plus ½ log σ²): the model may say 'this sample is noisy'. MSE cannot."),
+    "counts": _Comparison(
+        lambda x: poisson_nll_loss(x, np.full_like(x, 2.0), reduction="none"),
+        lambda x: mse_loss(np.exp(x), np.full_like(x, 2.0), reduction="none"),
+        "predicted log-rate (observed count 2)", "Poisson NLL", "MSE on the rate",
+        "Poisson NLL (e^s − 2s) is minimised at the log of the count and stays gentle; MSE "
+        "on the rate e^s explodes for large log-rates and is flat for small ones."),
+    "quantiles": _Comparison(
+        lambda x: quantile_loss(x, _zero(x), q=0.9, reduction="none"),
+        lambda x: mse_loss(x, _zero(x), reduction="none"),
+        "prediction ŷ (target y = 0)", "pinball, q = 0.9", "MSE",
+        "The pinball loss charges under-prediction 9× more than over-prediction, so its "
+        "minimiser over many targets is the 90 % quantile; MSE's is the mean."),
+    "binary": _Comparison(
+        lambda x: binary_cross_entropy_with_logits(x, np.ones_like(x), reduction="none"),
+        lambda x: mse_loss(sigmoid(x), np.ones_like(x), reduction="none"),
+        "logit z (true label y = 1)", "BCE with logits", "MSE through a sigmoid",
+        "For a confident mistake (z ≪ 0) BCE's gradient is σ(z) − 1 ≈ −1; MSE through the "
+        "sigmoid has gradient 2(p − 1)p(1 − p), which vanishes."),
+    "multiclass": _Comparison(  # logits (v, 0, 0), true class 0
+        _per_point(lambda v: cross_entropy(np.array([v, 0.0, 0.0]), 0)),
+        _per_point(lambda v: mse_loss(softmax(np.array([v, 0.0, 0.0])), [1.0, 0.0, 0.0], reduction="sum")),
+        "logit of the true class (the other two at 0)", "cross-entropy", "MSE through a softmax",
+        "Cross-entropy's gradient is p − y, large for a confident mistake; MSE through the "
+        "softmax flattens out as the true class's probability goes to 0."),
+    "multilabel": _Comparison(  # logits (v, 2, -2)
+        _per_point(lambda v: binary_cross_entropy_with_logits(np.array([v, 2.0, -2.0]), _LABELS_AB, reduction="sum")),
+        _per_point(lambda v: cross_entropy(np.array([v, 2.0, -2.0]), _LABELS_AB / _LABELS_AB.sum())),
+        "logit of label A (label B on at logit 2, C off)", "BCE per label", "softmax CE on the label set",
+        "With a sigmoid per label, making label A more confident never hurts label B. "
+        "With one softmax the labels compete: past a point, raising A's logit increases "
+        "the loss because it takes probability from B."),
+    "imbalanced": _Comparison(
+        lambda x: binary_cross_entropy_with_logits(x, np.ones_like(x), pos_weight=np.full_like(x, 10.0),
+                                                   reduction="none"),
+        lambda x: binary_cross_entropy_with_logits(x, np.ones_like(x), reduction="none"),
+        "logit z of a rare positive (y = 1)", "BCE, pos_weight = 10", "plain BCE",
+        "pos_weight = #neg/#pos multiplies the loss and gradient of each positive, so the "
+        "few positives count as much in total as the many negatives."),
+    "ranking": _Comparison(
+        lambda x: hinge_loss(x, np.ones_like(x), reduction="none"),
+        lambda x: (np.asarray(x) < 0).astype(float),  # a step: gradient 0 wherever defined
+        "score gap s_a − s_b (a should rank higher)", "margin ranking (hinge)",
+        "wrong-order indicator (the metric)",
+        "The metric, 'is the pair in the wrong order', is a step: zero gradient almost "
+        "everywhere. The margin ranking loss pushes until a leads b by the margin 1."),
+}
+
+
+def _chooser_functions(key) -> _Comparison:
+    """The loss chooser's comparison for task ``key``."""
+    try:
+        return _COMPARISONS[key]
+    except (KeyError, TypeError):
+        raise ValueError(f"the loss chooser has no task {key!r}; choose one of "
+                         f"{', '.join(k for _, k in CHOOSER_TASKS)}") from None
 
 
 def loss_chooser_curves(key: str) -> dict:
