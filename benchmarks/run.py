@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -187,9 +188,8 @@ def browser() -> list[str]:
     run = subprocess.run([py, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider", "tests/browser/test_reader.py",
                           "-k", "respond_fast or light_and_fast"], cwd=root, capture_output=True, text=True,
                          env=dict(os.environ, LOSSBOOK_TIMING="1"))
-    keep = [ln.strip() for ln in run.stdout.splitlines()
-            if "ms to the next frame" in ln or "DOMContentLoaded" in ln or ln.startswith(("PASSED", "FAILED"))
-            or " passed" in ln or " failed" in ln]
+    keep = [ln.strip() for ln in run.stdout.splitlines()  # the run's report lines and its verdicts
+            if ln.startswith(("chapters/", "PASSED", "FAILED")) or re.match(r"=+ \d+ (passed|failed)", ln)]
     return ["## Reader timings (browser)", "",
             f"Budgets met: {ok(run.returncode == 0)}.", "", "```", *keep, "```"]
 
@@ -200,11 +200,20 @@ INTRO = """\
 # Benchmarks (for maintainers)
 
 Written by `make bench` (`python benchmarks/run.py`; `--all` adds the notebooks and the book, which
-take several minutes). This page is the last run's output, not part of the book. lossutils is a
+take several minutes; `--only browser` redoes one section and keeps the others). Each section is its
+last run's output, with the date of that run; this page is not part of the book. lossutils is a
 teaching package: each loss is its docstring's formula in numpy, behind input checks. The budget
 below bounds what those checks and the stable forms may cost against the bare formula; torch is
 shown for information only.
 """
+
+
+def previous_sections() -> dict[str, str]:
+    """The sections of the page as the last runs wrote them (each starts with a marker comment)."""
+    if not PAGE.is_file():
+        return {}
+    parts = re.split(r"^<!-- section: (\w+) -->\n", PAGE.read_text(encoding="utf-8"), flags=re.M)
+    return dict(zip(parts[1::2], parts[2::2]))
 
 
 def main(argv=None) -> int:
@@ -219,11 +228,15 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     where = machine()
     log(f"bench on {where}; sections: {', '.join(todo)}")
-    lines = [INTRO, f"Run of {time.strftime('%Y-%m-%d %H:%M')} on {where}; sections: {', '.join(todo)}"
-             + ("" if set(todo) >= set(SECTIONS) else f" (not run: {', '.join(s for s in SECTIONS if s not in todo)})")
-             + ".", ""]
-    for section in todo:
-        lines += RUNNERS[section]() + [""]
+    kept = previous_sections()  # a partial run keeps what the last runs wrote for the other sections
+    lines = [INTRO]
+    for section in SECTIONS:
+        if section in todo:
+            body = RUNNERS[section]()
+            lines += [f"<!-- section: {section} -->", body[0], "",
+                      f"Run of {time.strftime('%Y-%m-%d %H:%M')} on {where}.", *body[1:], ""]
+        elif section in kept:
+            lines += [f"<!-- section: {section} -->", kept[section].rstrip("\n"), ""]
     PAGE.write_text("\n".join(lines))
     log(f"\nwrote {PAGE.relative_to(ROOT)} in {time.perf_counter() - t0:.0f} s")
     return 0

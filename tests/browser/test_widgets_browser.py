@@ -101,3 +101,15 @@ def test_page_loads_cleanly(site, site_page, browser_page):
         pytest.skip("the site has no pages")
     browser_page.goto(site_page)
     assert browser_page.problems() == [], f"{site_page}: " + "; ".join(browser_page.problems())
+
+
+def test_requests_to_other_hosts_fail_and_are_recorded(site, base_url, browser_page):
+    """The harness itself: a page that asks another host for something gets nothing and is reported."""
+    browser_page.goto("index.html")
+    page = browser_page.page
+    ok = page.evaluate("""() => new Promise(done => { const img = new Image();
+        img.onload = () => done(true); img.onerror = () => done(false);
+        img.src = 'https://cdn.example.com/x.png?' + Date.now(); })""")
+    assert ok is False, "an image from another host loaded"
+    assert any(u.startswith("https://cdn.example.com/x.png") for u in browser_page.external_requests), \
+        browser_page.external_requests
