@@ -172,6 +172,7 @@ class Visit:
     problems: list[str] = field(default_factory=list)
     scan: dict = field(default_factory=dict)
     dark: list[dict] = field(default_factory=list)
+    dark_cards: list[str] = field(default_factory=list)  # background of the box of each quiz and widget, dark mode
     phone: dict = field(default_factory=dict)
     loaded: list[str] = field(default_factory=list)  # site-relative files the browser loaded
     solutions: dict = field(default_factory=dict)  # SOLUTIONS_JS, and whether opening one showed its code
@@ -231,6 +232,9 @@ def _visit(site: Path, page_opener, page: str) -> Visit:
         p.evaluate("""() => { document.documentElement.dataset.mode = 'dark';
                               document.documentElement.dataset.theme = 'dark'; }""")
         visit.dark = p.evaluate(DARK_JS)
+        # quizzes and widgets have their own dark look: the box they sit in must not stay light
+        visit.dark_cards = p.evaluate("""() => Array.from(document.querySelectorAll('.lq-quiz, .lossutils-explorer'),
+            e => getComputedStyle(e.parentElement).backgroundColor)""")
         if visit.dark:
             p.locator("main .cell_output img, main figure img").first.scroll_into_view_if_needed()
             path = shots / f"{stem}--dark.png"
@@ -487,6 +491,13 @@ def test_figures_keep_a_light_background_in_dark_mode(toc_page, visits):
     dark = [f"{d['src']} (backdrop luminance {d['backdrop']}, brightness {d['brightness']})" for d in v.dark
             if d["backdrop"] is None or d["backdrop"] < 0.75 or d["brightness"] < 0.9]
     assert dark == [], f"{toc_page}: figures hard to read in dark mode:\n  " + "\n  ".join(dark)
+
+
+def test_quizzes_and_widgets_are_not_framed_in_light_grey_in_dark_mode(toc_page, visits):
+    light = [c for c in visits(toc_page).dark_cards
+             if (m := re.findall(r"[\d.]+", c)) and (len(m) < 4 or float(m[3]) > 0)
+             and (0.2126 * float(m[0]) + 0.7152 * float(m[1]) + 0.0722 * float(m[2])) / 255 > 0.5]
+    assert light == [], f"{toc_page}: quizzes or widgets sit on a light box in dark mode: {light}"
 
 
 def test_phone_width(toc_page, visits):
