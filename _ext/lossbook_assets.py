@@ -70,6 +70,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import socket
@@ -519,6 +520,41 @@ def _chapter_map_directive():
     return ChapterMap
 
 
+_BARE_REDIRECT = re.compile(r'\A<meta http-equiv="Refresh" content="0; url=(?P<url>[^"]+)" />\s*\Z')
+
+
+def redirect_page(bare: str, title: str) -> str | None:
+    """The site's root index.html as a small page: sphinx-external-toc writes only a bare
+    ``<meta http-equiv="Refresh">`` line there, so a browser asked for /favicon.ico (a 404 before
+    the redirect) and a reader whose browser does not follow the refresh saw an empty page without a
+    title. The page leaves at once, so its icon is empty (``data:,``: nothing is requested).
+
+    >>> print(redirect_page('<meta http-equiv="Refresh" content="0; url=intro.html" />\\n', "Book"))
+    <!DOCTYPE html>
+    <html lang="en"><head><meta charset="utf-8"><title>Book</title><link rel="icon" href="data:,">
+    <meta http-equiv="Refresh" content="0; url=intro.html"></head>
+    <body><p><a href="intro.html">Book</a></p></body></html>
+    >>> redirect_page("<html>a real page</html>", "Book") is None
+    True
+    """
+    m = _BARE_REDIRECT.match(bare)
+    if not m:
+        return None
+    url, title = html.escape(m["url"]), html.escape(title)
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+            f'<link rel="icon" href="data:,">\n<meta http-equiv="Refresh" content="0; url={url}"></head>\n'
+            f'<body><p><a href="{url}">{title}</a></p></body></html>')
+
+
+def _index_redirect_page(app, exception):
+    index = Path(app.outdir) / "index.html"
+    if exception or app.builder.format != "html" or not index.is_file():
+        return
+    page = redirect_page(index.read_text(encoding="utf-8"), app.config.html_title or app.config.project)
+    if page:
+        index.write_text(page, encoding="utf-8")
+
+
 def setup(app):
     _patch_katex_server_start()
     app.add_directive("chapter-map", _chapter_map_directive())
@@ -542,4 +578,6 @@ def setup(app):
     app.connect("build-finished", _copy_vendor)
     app.connect("build-finished", _drop_fontawesome_js)
     app.connect("build-finished", _subset_icon_fonts)
+    # after sphinx-external-toc's ensure_index_file (500) has written the bare redirect
+    app.connect("build-finished", _index_redirect_page, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
