@@ -680,6 +680,7 @@ def test_the_student_wheel_holds_no_grader_and_no_key(tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
     names = zipfile.ZipFile(next((tmp_path / "wheel").glob("*.whl"))).namelist()
     assert "lossutils/checks.py" in names and "lossutils/course/exercises/regression_losses.py" in names
+    assert "lossutils/widgets/explorer.js" in names  # package data: the widgets' page script
     assert not [n for n in names if n.startswith("tools/") or "grade" in n or "bwrap" in n]
 
 

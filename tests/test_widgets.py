@@ -15,9 +15,9 @@ import pytest
 
 from lossutils import mse_loss
 from lossutils.widgets import (
-    MAX_FRAMES, PALETTE, WIDGET_VIEW, Bars, Choice, HLine, Line, Panel, Points, Slider, VLine, _path_d,
-    explore,
+    MAX_FRAMES, PALETTE, WIDGET_VIEW, Bars, Choice, HLine, Line, Panel, Points, Slider, VLine, explore,
 )
+from lossutils.widgets.render import _path_d
 from tools.notebook_outputs import strip_widget_views
 
 pytest.importorskip("ipywidgets")
