@@ -45,7 +45,9 @@ mkdir -p .test-logs
 rm -f .test-logs/*.rc
 background() {  # background NAME COMMAND...: run it now, collect it later
   local name=$1; shift
-  ( t0=$SECONDS; "$@" > ".test-logs/$name.log" 2>&1; echo "$? $((SECONDS - t0))" > ".test-logs/$name.rc" ) &
+  # the .rc file appears whole (written, then renamed): collect never reads it half-written
+  ( t0=$SECONDS; "$@" > ".test-logs/$name.log" 2>&1
+    echo "$? $((SECONDS - t0))" > ".test-logs/$name.rc.tmp"; mv ".test-logs/$name.rc.tmp" ".test-logs/$name.rc" ) &
 }
 collect() {  # collect NAME: wait for it, print its log, record its result
   local name=$1

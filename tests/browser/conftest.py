@@ -6,9 +6,9 @@ with the reason -- unless ``CI`` is set, where they fail instead.
 
 Every request to a host other than 127.0.0.1 fails (no host name resolves) and is recorded as a
 problem (the site must work offline and load nothing from a CDN), and so are console errors,
-uncaught page errors, failed requests and HTTP error responses (``open_page``; the ``browser_page`` fixture is one such page,
-``page_opener`` opens more with other context options). Lines a test appends to ``site_report``
-are printed at the end of the run.
+uncaught page errors, failed requests and HTTP error responses (``open_page``; the
+``browser_page`` fixture is one such page, ``page_opener`` opens more with other context options).
+Lines a test appends to ``site_report`` are printed at the end of the run.
 """
 
 from __future__ import annotations
@@ -125,7 +125,8 @@ def open_page(browser, base_url: str, **context_options):
     bp = BrowserPage(page=page, base_url=base_url)
 
     def on_request(req):
-        if urlparse(req.url).scheme in ("http", "https", "ws", "wss") and urlparse(req.url).hostname != "127.0.0.1":
+        url = urlparse(req.url)
+        if url.scheme in ("http", "https", "ws", "wss") and url.hostname != "127.0.0.1":
             bp.external_requests.append(req.url)  # it fails: no host name resolves (CHROMIUM_ARGS)
 
     def on_console(msg):
@@ -199,6 +200,7 @@ def pytest_generate_tests(metafunc):
         pages = [p for p in site_pages() if not only_widgets or f'class="{EXPLORER}"' in _text(p)]
         rel = [p.relative_to(root).as_posix() for p in pages]
         if not only_widgets:
-            rel = [p for p in rel if p not in set(toc_pages())]
+            in_toc = set(toc_pages())
+            rel = [p for p in rel if p not in in_toc]
         # no site, or no widget on it: one placeholder that skips (or fails under CI) with the reason
         metafunc.parametrize(name, rel or [None], ids=rel or ["no-pages"])
