@@ -55,3 +55,11 @@ def test_code_that_is_not_a_lossutils_name_is_not_a_candidate(text):
 def test_doctests_of_the_extension():
     result = doctest.testmod(ext, verbose=False)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_doctests_of_the_highlight_extension():
+    spec = importlib.util.spec_from_file_location("lossbook_highlight", ROOT / "_ext" / "lossbook_highlight.py")
+    highlight_ext = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(highlight_ext)
+    result = doctest.testmod(highlight_ext, verbose=False)
+    assert result.attempted > 0 and result.failed == 0

@@ -151,6 +151,21 @@ PHONE_JS = r"""() => {
 }"""
 
 
+# The site writes plain names and punctuation of code as text, without Pygments' spans ("n", "p"),
+# because the styles draw them in the code's text colour (_ext/lossbook_highlight.py): check that
+# spans of those classes would indeed look like the text around them
+CODE_COLOURS_JS = """() => {
+  const pre = document.querySelector('.highlight pre');
+  if (!pre) return null;
+  const out = {text: getComputedStyle(pre).color, spans: document.querySelectorAll(['ipython3', 'python', 'pycon'].map(
+    lang => `.highlight-${lang} span.n, .highlight-${lang} span.p`).join(', ')).length};
+  for (const k of ['n', 'p']) {
+    const s = document.createElement('span'); s.className = k; s.textContent = 'x'; pre.appendChild(s);
+    out[k] = getComputedStyle(s).color; s.remove();
+  }
+  return out;
+}"""
+
 SOLUTIONS_JS = """() => {
   const vis = e => e.checkVisibility({visibilityProperty: true, opacityProperty: true});
   const sols = Array.from(document.querySelectorAll('div.solution'));
@@ -176,6 +191,7 @@ class Visit:
     phone: dict = field(default_factory=dict)
     loaded: list[str] = field(default_factory=list)  # site-relative files the browser loaded
     solutions: dict = field(default_factory=dict)  # SOLUTIONS_JS, and whether opening one showed its code
+    code_colours: dict = field(default_factory=dict)  # CODE_COLOURS_JS in light and dark mode
     screenshots: list[Path] = field(default_factory=list)
 
 
@@ -220,6 +236,7 @@ def _visit(site: Path, page_opener, page: str) -> Visit:
         p.wait_for_timeout(100)  # let late scripts log their errors
         visit.scan = p.evaluate(SCAN_JS)
         visit.solutions = p.evaluate(SOLUTIONS_JS)
+        visit.code_colours["light"] = p.evaluate(CODE_COLOURS_JS)
         if visit.solutions["n"]:  # open the first solution: its code cell shows
             sol = p.locator("div.solution").first
             sol.locator("button.toggle-button, .admonition-title").first.click()
@@ -232,6 +249,7 @@ def _visit(site: Path, page_opener, page: str) -> Visit:
         p.evaluate("""() => { document.documentElement.dataset.mode = 'dark';
                               document.documentElement.dataset.theme = 'dark'; }""")
         visit.dark = p.evaluate(DARK_JS)
+        visit.code_colours["dark"] = p.evaluate(CODE_COLOURS_JS)
         # quizzes and widgets have their own dark look: the box they sit in must not stay light
         visit.dark_cards = p.evaluate("""() => Array.from(document.querySelectorAll('.lq-quiz, .lossutils-explorer'),
             e => getComputedStyle(e.parentElement).backgroundColor)""")
@@ -498,6 +516,18 @@ def test_quizzes_and_widgets_are_not_framed_in_light_grey_in_dark_mode(toc_page,
              if (m := re.findall(r"[\d.]+", c)) and (len(m) < 4 or float(m[3]) > 0)
              and (0.2126 * float(m[0]) + 0.7152 * float(m[1]) + 0.0722 * float(m[2])) / 255 > 0.5]
     assert light == [], f"{toc_page}: quizzes or widgets sit on a light box in dark mode: {light}"
+
+
+def test_code_names_and_punctuation_have_the_text_colour(toc_page, visits):
+    """Python code blocks carry no spans for plain names and punctuation (other languages keep
+    them), which is right only while the code styles draw them in the text colour (light, dark)."""
+    for mode, c in visits(toc_page).code_colours.items():
+        if c is not None:
+            assert c["spans"] == 0, (f"{toc_page}: {c['spans']} code spans of plain names or punctuation "
+                                     "(is _ext/lossbook_highlight.py loaded?)")
+            assert c["n"] == c["p"] == c["text"], (
+                f"{toc_page}, {mode} mode: code text is {c['text']}, names {c['n']}, punctuation {c['p']}: the "
+                "code style colours them, so _ext/lossbook_highlight.py must keep their spans")
 
 
 def test_phone_width(toc_page, visits):
