@@ -2,13 +2,14 @@
 and every student notebook runs top to bottom with no exercise answered.
 
 Each student notebook is executed by nbclient in a fresh kernel, one test per chapter (so
-pytest-xdist can run two at a time). This takes about 10 s per chapter (kernel start, imports, the
-chapter's own computations).
+pytest-xdist can run two at a time). This takes 5-10 s per chapter here (kernel start, imports, the
+chapter's own computations; figures are not drawn, see below).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 from pathlib import Path
 
@@ -95,8 +96,12 @@ def test_student_notebook_runs_top_to_bottom_unanswered(student, chapter):
     from nbclient import NotebookClient
 
     nb = nbformat.read(student / chapter.name, as_version=4)
+    # Figures are made but not drawn into images (matplotlib's non-interactive agg backend instead of
+    # the notebook's inline one): drawing was over half of this run's time, and nbval draws every
+    # figure of these same cells when it runs the instructor notebook.
     NotebookClient(nb, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(ROOT / "chapters")}}).execute()
+                   resources={"metadata": {"path": str(ROOT / "chapters")}}).execute(
+        env={**os.environ, "MPLBACKEND": "agg"})
     checked = 0
     for cell in nb.cells:
         if cell.cell_type != "code" or not find_check_calls(cell.source):

@@ -5,9 +5,10 @@
   (a wrong answer, then the right one) and moving every widget control.
 * **Solutions** are checked in test_site.py, on its visit of each page.
 * **Exercises** are numbered per chapter, as their check labels (``<slug>-ex<n>`` is "Exercise n").
-* **Widgets at phone size** (390 x 844, CPU slowed 4x with CDP ``Emulation.setCPUThrottlingRate``):
-  each fits the screen with its controls and figure in view together, moving a control redraws
-  within 50 ms to the next frame, and nothing below the widget moves while its controls move.
+* **Widgets at phone size** (390 x 844): each fits the screen with its controls and figure in view
+  together, and nothing below the widget moves while its controls move. With timings asserted
+  (``make bench``): moving a control redraws within 50 ms to the next frame (median over at least
+  30 moves per widget) with the CPU slowed 4x (CDP ``Emulation.setCPUThrottlingRate``).
 * **Chapter pages** weigh at most 0.6 MB as transferred (gzip) and reach DOMContentLoaded within 1 s
   on localhost.
 * Screenshots (viewport-sized, at 1366 and 390 px, light and dark) go to ``screenshots/`` next to the
@@ -39,6 +40,7 @@ DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 LATENCY_MS = 50
 CPU_SLOWDOWN = 4
+TIMED_MOVES = 30  # a widget's median latency is taken over at least this many moves of its controls
 WEIGHT_BUDGET = 600_000
 DCL_BUDGET_MS = 1000
 
@@ -216,7 +218,7 @@ def test_exercises_numbered_per_chapter(site):
         assert wrong == [], f"{chapter}: " + "; ".join(wrong)
 
 
-PHONE_WIDGET_JS = """async ([slow]) => {
+PHONE_WIDGET_JS = """async ([samples]) => {
   const nextFrame = () => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
   const out = [];
   for (const root of document.querySelectorAll('.lossutils-explorer')) {
@@ -230,36 +232,43 @@ PHONE_WIDGET_JS = """async ([slow]) => {
     const after = root.parentElement.closest('.cell') || root;
     const below = () => { const n = after.nextElementSibling; return n ? n.getBoundingClientRect().top : after.getBoundingClientRect().bottom; };
     const y0 = below();
-    let jump = 0; const times = [];
+    // each control through up to 6 positions from one end to the other (every option of a menu),
+    // over and over until there are `samples` moves
+    const moves = [];
     for (const c of root.querySelectorAll('.lx-ctl input, .lx-ctl select')) {
       const n = c.tagName === 'SELECT' ? c.options.length : +c.max + 1;
       const steps = Math.min(n, 6);
-      for (let k = 0; k < steps; k++) {
-        const i = Math.round(k * (n - 1) / Math.max(steps - 1, 1));
-        if (c.tagName === 'SELECT') c.selectedIndex = i; else c.value = String(i);
-        const t0 = performance.now();
-        c.dispatchEvent(new Event('input', {bubbles: true}));
-        await nextFrame();
-        times.push(performance.now() - t0);
-        jump = Math.max(jump, Math.abs(below() - y0));
-      }
+      for (let k = 0; k < steps; k++) moves.push([c, Math.round(k * (n - 1) / Math.max(steps - 1, 1))]);
+    }
+    let jump = 0; const times = [];
+    for (let m = 0; m < Math.max(samples, moves.length); m++) {
+      const [c, i] = moves[m % moves.length];
+      if (c.tagName === 'SELECT') c.selectedIndex = i; else c.value = String(i);
+      const t0 = performance.now();
+      c.dispatchEvent(new Event('input', {bubbles: true}));
+      await nextFrame();
+      times.push(performance.now() - t0);
+      jump = Math.max(jump, Math.abs(below() - y0));
     }
     times.sort((a, b) => a - b);
     out.push({title: (root.querySelector('.lx-title') || {}).textContent || '', width: box.width, height: box.height,
               right: box.right, viewport: innerWidth, vh: innerHeight,
               together: Math.max(fig.bottom, ctl.bottom) - Math.min(fig.top, ctl.top),
-              median: times[Math.floor(times.length / 2)], worst: times[times.length - 1], jump});
+              moves: times.length, median: times[Math.floor(times.length / 2)], worst: times[times.length - 1], jump});
   }
   return out;
 }"""
 
 
 def _phone_visit(site: Path, page_opener, chapter: str) -> dict:
-    """A phone reader's visit, in a fresh browser (a cold load) at 390 x 844: DOMContentLoaded, the
-    elements and bytes the page loaded, screenshots of the first screen (light, dark), then every
-    widget's controls moved with the CPU 4x slower (see PHONE_WIDGET_JS)."""
+    """A phone reader's visit, in a fresh browser context (a cold load) at 390 x 844: DOMContentLoaded,
+    the elements and bytes the page loaded, screenshots of the first screen (light, dark), then every
+    widget's controls moved (see PHONE_WIDGET_JS). When timings are asserted (not in make test, see
+    _busy), the controls move at least TIMED_MOVES times per widget with the CPU 4x slower; otherwise
+    once through their positions at full speed, which is enough to check fit and layout."""
     _built(site, chapter)
     stem = chapter[:-5].replace("/", "__")
+    timed = not _busy()
     context, bp = page_opener(viewport=PHONE, color_scheme="light", device_scale_factor=1)
     try:
         page = bp.goto(chapter)
@@ -271,9 +280,9 @@ def _phone_visit(site: Path, page_opener, chapter: str) -> dict:
         widgets = []
         if page.locator(".lossutils-explorer").count():
             cdp = page.context.new_cdp_session(page)
-            cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
+            cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN if timed else 1})
             try:
-                widgets = page.evaluate(PHONE_WIDGET_JS, [CPU_SLOWDOWN])
+                widgets = page.evaluate(PHONE_WIDGET_JS, [TIMED_MOVES if timed else 0])
             finally:
                 cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
             page.locator(".lossutils-explorer").first.scroll_into_view_if_needed()
@@ -283,7 +292,7 @@ def _phone_visit(site: Path, page_opener, chapter: str) -> dict:
         context.close()
     files = {re.sub(r"^https?://[^/]+/", "", u).split("?", 1)[0].split("#", 1)[0] for u in loaded}
     wire = sum(page_weight.file_sizes(site / f)[1] for f in files if (site / f).is_file())
-    return {"dcl": dcl, "nodes": nodes, "wire": wire, "widgets": widgets}
+    return {"dcl": dcl, "nodes": nodes, "wire": wire, "widgets": widgets, "timed": timed}
 
 
 @pytest.fixture(scope="session")
@@ -294,26 +303,27 @@ def phone_visits(site, page_opener):
 
 @pytest.mark.parametrize("chapter", _chapters())
 def test_widgets_fit_a_phone_and_respond_fast(chapter, phone_visits, site_report):
-    widgets = phone_visits(chapter)["widgets"]
+    visit = phone_visits(chapter)
+    widgets = visit["widgets"]
     if not widgets:
         pytest.skip(f"{chapter} has no widget")
-    busy = _busy()
     problems = []
     for i, w in enumerate(widgets, 1):
         what = f"widget {i} ({w['title']})"
-        site_report.append(f"{chapter} {what}: median {w['median']:.0f} ms, worst {w['worst']:.0f} ms to the next "
-                           f"frame at 390 px, CPU /{CPU_SLOWDOWN}; {w['width']:.0f}x{w['height']:.0f} px")
+        if visit["timed"]:
+            site_report.append(f"{chapter} {what}: median {w['median']:.0f} ms, worst {w['worst']:.0f} ms to the next "
+                               f"frame over {w['moves']} moves at 390 px, CPU /{CPU_SLOWDOWN}; "
+                               f"{w['width']:.0f}x{w['height']:.0f} px")
         if w["right"] > w["viewport"] + 1:
             problems.append(f"{what} is {w['right']:.0f} px wide on a {w['viewport']} px screen")
         if w["together"] > w["vh"]:
             problems.append(f"{what}: controls and figure span {w['together']:.0f} px, more than the {w['vh']} px screen")
-        if w["median"] > LATENCY_MS and not busy:
+        if visit["timed"] and w["median"] > LATENCY_MS:
             problems.append(f"{what}: {w['median']:.0f} ms (median) to the next frame, budget {LATENCY_MS} ms")
         if w["jump"] > 1:
             problems.append(f"{what}: content below moved by {w['jump']:.0f} px while the controls moved")
     assert problems == [], f"{chapter}:\n  " + "\n  ".join(problems)
-    if busy:
-        pytest.skip(f"fit and layout checked; {busy}")
+    _timing_meaningful()  # a skip, saying that fit and layout passed and the latency is not timed here
 
 
 @pytest.mark.parametrize("chapter", _chapters())
