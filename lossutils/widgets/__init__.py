@@ -40,7 +40,8 @@ string swap:
   (steps of about 1/10 px over the plot area and four plot sizes either side of it, which the
   plot's viewport clips; 65535 marks a gap), each distinct array once, base64-encoded. Paths are
   written in integer tenths of a pixel; the Python and JavaScript path builders use the same
-  arithmetic, so both draw identical ``d`` strings. The fragment is deterministic (no random ids; nothing
+  arithmetic, so both draw identical ``d`` strings; the script sets only the paths whose string
+  changed (a curve that a control does not move is not repainted). The fragment is deterministic (no random ids; nothing
   needs an id at all: the script finds its container via ``document.currentScript``), so nbval
   can compare it.
 

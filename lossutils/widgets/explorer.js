@@ -15,13 +15,13 @@ if(k=='bars'){if(i-a[0]<L.bx.length)s+='M'+L.bx[i-a[0]]+' '+L.b0+'V'+t(L.y[0]+q*
 else if(k=='vline')s+='M'+t(L.x[0]+q*L.x[1])+' 0V'+L.h;
 else s+='M0 '+t(L.y[0]+q*L.y[1])+'H'+L.w;}}
 return s;}
-function upd(){init();var f=0,k,c,v,o,e;
+function upd(){init();var f=0,k,c,v,o,e,s;
 for(k=0;k<C.length;k++){c=C[k];v=+c.value;f+=v*D.st[k];
 if(D.v[k]){c.setAttribute('aria-valuetext',D.v[k][v]);o=c.parentNode.querySelector('output');if(o)o.textContent=D.v[k][v];}}
 e=D.e[f];
 if(e!=null){O.textContent='\u26a0 '+e;O.classList.add('lx-err');G.classList.add('lx-stale');return;}
 O.textContent=D.tu[TI[f]];O.classList.remove('lx-err');G.classList.remove('lx-stale');
-for(k=0;k<P.length;k++)P[k].setAttribute('d',d(D.sl[k],f));}
+for(k=0;k<P.length;k++){s=d(D.sl[k],f);if(s!==P[k].getAttribute('d'))P[k].setAttribute('d',s);}}
 for(var k=0;k<C.length;k++){C[k].addEventListener('input',upd);C[k].addEventListener('change',upd);}
 R.querySelectorAll('.lx-note').forEach(function(e){e.remove();});
 })();

@@ -2,8 +2,8 @@
 
 For each page with explorer fragments (``lossutils.widgets``): the page script redraws the same
 figure Python drew; every control is labelled and moves with the arrow keys; moving it changes the
-plotted data and the readout; the fragment stays within its size budget; the page logs no console
-error and requests nothing from another host.
+plotted data and the readout, and leaves the paths that did not change alone; the fragment stays
+within its size budget; the page logs no console error and requests nothing from another host.
 """
 
 from __future__ import annotations
@@ -32,6 +32,14 @@ CONTROL_JS = """c => ({
 })"""
 
 
+# counts, on the widget root, the data paths the page script set to the drawing they already had:
+# each such write makes the browser repaint a path that did not change
+WATCH_JS = """root => { root.lxRewrites = 0;
+  new MutationObserver(records => { for (const r of records)
+    if (r.oldValue === r.target.getAttribute('d')) root.lxRewrites++; })
+  .observe(root, {subtree: true, attributeFilter: ['d'], attributeOldValue: true}); }"""
+
+
 def _python_ds(source: str) -> list[list[str]]:
     """The data paths as Python wrote them into the page, per fragment (before any script ran)."""
     parts = source.split(f'<div class="{EXPLORER}"')[1:]
@@ -54,6 +62,7 @@ def test_widgets_respond(site, widget_page, browser_page):
         where = f"{widget_page}, widget {i + 1}"
         size = root.evaluate("e => new Blob([e.outerHTML]).size")
         assert size <= MAX_HTML_BYTES * 1.05, f"{where}: {size} bytes, over the budget"
+        root.evaluate(WATCH_JS)
         # the page shows what Python drew; the script, asked to redraw the same frame, draws it identically
         root.evaluate("r => { const c = r.querySelector('.lx-ctl input, .lx-ctl select'); "
                       "c.dispatchEvent(new Event('input', {bubbles: true})); }")
@@ -91,6 +100,8 @@ def test_widgets_respond(site, widget_page, browser_page):
                 moved = True
                 break
             assert moved, f"{what}: every further value is an error"
+        rewrites = root.evaluate("r => r.lxRewrites")
+        assert rewrites == 0, f"{where}: the page script rewrote {rewrites} unchanged paths (the browser repaints each)"
     assert browser_page.problems() == [], f"{widget_page}: " + "; ".join(browser_page.problems())
 
 
