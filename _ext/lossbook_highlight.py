@@ -8,8 +8,10 @@ colour, so their spans change nothing a reader sees, yet they are a fifth of a c
 redraws, and checked by axe-core (~20 % faster here without them).
 
 The filter below turns exactly ``Name`` and ``Punctuation`` tokens into plain ``Text``; ``Name.Builtin``,
-``Name.Function`` and the other kinds keep their spans and colours. ``tests/test_site_extension.py``
-checks that the site's styles still draw all three in one colour (it fails if a new style does not).
+``Name.Function`` and the other kinds keep their spans and colours. The plain text takes the code
+block's colour (``.highlight pre`` in ``_static/custom.css``; the theme would give it the page's).
+``tests/browser/test_site.py`` checks on every page, light and dark, that names, punctuation and
+plain code text share one colour (it fails if a new style colours them) and that no such span is left.
 
 >>> from pygments import highlight
 >>> from pygments.formatters import HtmlFormatter
