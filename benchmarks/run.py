@@ -191,7 +191,8 @@ def wait_until_idle(load: float = 1.0, limit_s: int = 240) -> str:
 
 def browser() -> list[str]:
     """The readers' timing budgets, asserted here and not in make test: every widget <= 50 ms to the
-    next frame at 390 px with the CPU 4x slower, DOMContentLoaded <= 1 s per chapter."""
+    next frame at 390 px with the CPU 4x slower, DOMContentLoaded <= 1 s per chapter, each the median
+    of three cold visits (tests/browser/test_reader.py)."""
     root = Path(__file__).resolve().parent.parent
     py = sys.executable
     if not (root / "_build" / "html" / "index.html").is_file():
