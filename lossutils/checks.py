@@ -3,7 +3,9 @@
 A check says whether an answer is right and, when it is not, what is off (wrong shape, off by a
 factor of 2, forgot the mean, sign flipped, ...) without printing the solution. Answers still set to
 ``None`` are reported as "not answered yet" (a neutral marker, not a failure), so a student notebook
-runs top to bottom unanswered.
+runs top to bottom unanswered. The markers are ✓ (correct), ✗ (not yet) and ○ (not answered yet):
+plain symbols that common fonts have, not emoji, which a computer without a colour-emoji font draws as
+empty boxes; and the words say the same.
 
 This module holds the machinery; the chapters' exercises are registered by the course package
 (``lossutils/course/exercises/<module>.py``) with :func:`exercise`:
@@ -46,13 +48,18 @@ class Result:
 
     @property
     def marker(self) -> str:
-        return {True: "✅", False: "❌"}.get(self.passed, "⬜")
+        return {True: "✓", False: "✗"}.get(self.passed, "○")
+
+    @property
+    def verdict(self) -> str:
+        """The message as shown, saying in words what the marker says: a hint begins "not yet"."""
+        return f"not yet — {self.message}" if self.passed is False else self.message
 
     def _repr_markdown_(self) -> str:
-        return f"{self.marker} **{self.label}**: {self.message}"
+        return f"{self.marker} **{self.label}**: {self.verdict}"
 
     def __repr__(self) -> str:
-        return f"{self.marker} {self.label}: {self.message}"
+        return f"{self.marker} {self.label}: {self.verdict}"
 
 
 def _to_numpy(value: Any) -> Any:
@@ -274,15 +281,17 @@ def check_result(label: str, answer: Any) -> Result:
 
 
 def check(label: str, answer: Any) -> Result:
-    """Check your answer to exercise ``label``; shows ✅, or ❌ with a hint (never the solution),
-    or ⬜ while it is not answered yet.
+    """Check your answer to exercise ``label``; shows ✓, or ✗ "not yet" with a hint (never the
+    solution), or ○ while it is not answered yet.
 
     >>> from lossutils.checks import Choice, exercise
-    >>> exercise("doctest-ex1", Choice("b"))
+    >>> exercise("doctest-ex1", Choice("b", feedback={"a": "that is the sum, not the mean."}))
     >>> check("doctest-ex1", None)
-    ⬜ doctest-ex1: not answered yet: replace `None` with your answer and run the cell again.
-    >>> check("doctest-ex1", "(b)").passed
-    True
+    ○ doctest-ex1: not answered yet: replace `None` with your answer and run the cell again.
+    >>> check("doctest-ex1", "a")
+    ✗ doctest-ex1: not yet — that is the sum, not the mean.
+    >>> check("doctest-ex1", "(b)")
+    ✓ doctest-ex1: correct.
     >>> _ = _REGISTRY.pop("doctest-ex1")
     """
     return check_result(label, answer)

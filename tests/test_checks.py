@@ -1,9 +1,9 @@
 """Every practice self-check accepts the reference solution and rejects typical wrong answers.
 
 The reference solution of an exercise is its solution code cell in the chapter (tagged ``solution``,
-calling ``check("<label>", answer)`` with the right answer). Its stored output must show ✅; nbval
+calling ``check("<label>", answer)`` with the right answer). Its stored output must show ✓; nbval
 (``make test``) re-executes the chapters and fails if a stored output no longer matches, so the
-stored ✅ is current. A chapter module may also expose ``SOLUTIONS = {label: callable returning the
+stored ✓ is current. A chapter module may also expose ``SOLUTIONS = {label: callable returning the
 answer}``, which is checked directly.
 
 Wrong answers are built from what the check compares with (the ``expected`` value, the
@@ -80,8 +80,8 @@ def test_reference_solution_in_the_chapter_passes(label):
         shown = "".join(str(o.get("text", "")) + "".join(str(v) for k, v in o.get("data", {}).items()
                                                          if k.startswith("text/"))
                         for o in cell.outputs)
-        assert "✅" in shown and label in shown and "❌" not in shown, (
-            f"{label}: the stored output of the solution cell in {chapter.name} does not show ✅ "
+        assert "✓" in shown and label in shown and "✗" not in shown, (
+            f"{label}: the stored output of the solution cell in {chapter.name} does not show ✓ "
             f"(got {shown[:200]!r}); run `make notebooks` and look at the cell")
 
 
@@ -99,10 +99,13 @@ def test_unanswered_is_reported_as_such(label):
 def test_unanswered_shows_a_neutral_marker_with_words():
     result = check("loss-basics-ex3", None)
     for text in (result._repr_markdown_(), repr(result)):
-        assert text.startswith("⬜") and "not answered yet" in text
-        assert "❌" not in text and "color" not in text and "<span" not in text
+        assert text.startswith("○") and "not answered yet" in text
+        assert "✗" not in text and "color" not in text and "<span" not in text
     assert not result  # still falsy: `assert check(...)` fails on an unanswered exercise
-    assert repr(check("loss-basics-ex3", "b")).startswith("✅") and repr(check("loss-basics-ex3", "a")).startswith("❌")
+    assert repr(check("loss-basics-ex3", "b")).startswith("✓ loss-basics-ex3: correct")
+    wrong = check("loss-basics-ex3", "a")
+    assert repr(wrong).startswith("✗ loss-basics-ex3: not yet — ") and repr(wrong).endswith(wrong.message)
+    assert wrong._repr_markdown_().startswith("✗ **loss-basics-ex3**: not yet — ")
 
 
 def _numeric_labels():

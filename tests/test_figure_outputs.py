@@ -41,6 +41,17 @@ def test_stored_figures_have_no_figure_text(path):
                            "re-execute with `make notebooks` (tools/run_notebooks.py drops it)")
 
 
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_printed_text_is_stored_as_one_output(path):
+    """Text a cell prints in one go shows as one box on the site, not as two because of how the
+    kernel flushed it (tools/notebook_outputs.join_adjacent_streams)."""
+    nb = nbformat.read(path, as_version=4)
+    split = [i + 1 for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
+             for a, b in zip(cell.outputs, cell.outputs[1:])
+             if a.output_type == b.output_type == "stream" and a.name == b.name]
+    assert not split, f"{path.name}: cells {split} store one printout as two outputs; re-execute with `make notebooks`"
+
+
 def _output(data, output_type="display_data"):
     out = {"output_type": output_type, "metadata": {}, "data": data}
     if output_type == "execute_result":

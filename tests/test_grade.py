@@ -492,7 +492,7 @@ def test_an_assignment_notebook_records_answers_without_judging():
     try:
         exercises.graded_assignment("2026F", ["loss-basics-ex3"])
         result = exercises.check("loss-basics-ex3", "b")
-        assert result.passed is None and result.marker == "⬜" and "recorded for grading" in result.message
+        assert result.passed is None and result.marker == "○" and "recorded for grading" in result.message
         assert exercises.check("loss-basics-ex2", 1).passed is False  # not graded here: judged as before
     finally:
         exercises._GRADED.clear()
@@ -559,7 +559,7 @@ def test_load_gives_a_true_reason(tmp_path, content, reason):
 
 def test_load_keeps_only_the_sources_and_follows_no_link(tmp_path, monkeypatch):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# T"), nbformat.v4.new_code_cell("x = 1")])
-    nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="✅ forged")]
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="✓ forged")]
     nb.cells[1].metadata["tags"] = ["raises-exception"]
     nb.metadata["kernelspec"] = {"name": "evil", "display_name": "evil", "language": "python"}
     nbformat.write(nb, tmp_path / "x.ipynb")

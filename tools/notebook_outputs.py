@@ -6,6 +6,8 @@
 * :func:`drop_figure_text`: drop matplotlib's ``<Figure size 700x350 with 1 Axes>`` text beside a
   figure's image: ``tools/run_notebooks.py`` stores chapters without it, and the nbval lane
   (``conftest.py``) drops it from the fresh outputs before comparing.
+* :func:`join_adjacent_streams`: one output for text a cell prints in one go, however the kernel
+  happened to flush it (the site would otherwise show two boxes; nbval joins streams itself).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import re
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 IMAGES = {"image/png", "image/svg+xml"}  # a figure is shown as one of these (lossutils.plotting)
 
-__all__ = ["strip_widget_views", "drop_figure_text", "FIGURE_TEXT", "WIDGET_VIEW"]
+__all__ = ["strip_widget_views", "drop_figure_text", "join_adjacent_streams", "FIGURE_TEXT", "WIDGET_VIEW"]
 
 
 def strip_widget_views(nb):
@@ -70,3 +72,32 @@ def drop_figure_text(outputs):
             out["data"] = type(data)({k: v for k, v in data.items() if k != "text/plain"})
         kept.append(out)
     return kept
+
+
+def join_adjacent_streams(outputs):
+    """The outputs with each run of adjacent stream outputs of the same name (stdout, stderr) joined
+    into one. The kernel sends printed text in chunks as it flushes, so one ``print`` loop can be
+    stored as one output or as two depending on timing. Order is kept: text printed before and after
+    a figure stays in two outputs. The outputs are not modified: joined ones are copies.
+
+    >>> outs = [{"output_type": "stream", "name": "stdout", "text": "a\\n"},
+    ...         {"output_type": "stream", "name": "stdout", "text": "b\\n"},
+    ...         {"output_type": "display_data", "metadata": {}, "data": {"text/plain": "x"}},
+    ...         {"output_type": "stream", "name": "stdout", "text": "c\\n"}]
+    >>> [o.get("text") for o in join_adjacent_streams(outs)]
+    ['a\\nb\\n', None, 'c\\n']
+    >>> outs[0]["text"]   # the input is unchanged
+    'a\\n'
+    """
+    def text(out):  # nbformat allows multiline strings as lists of lines
+        return "".join(out["text"]) if isinstance(out["text"], list) else out["text"]
+
+    joined = []
+    for out in outputs:
+        last = joined[-1] if joined else {}
+        if out.get("output_type") == last.get("output_type") == "stream" and out.get("name") == last.get("name"):
+            joined[-1] = type(last)(last)
+            joined[-1]["text"] = text(last) + text(out)
+        else:
+            joined.append(out)
+    return joined

@@ -7,7 +7,8 @@ saving, the live widget views are dropped from outputs that also carry the stati
 the saved widget state is removed (so a stored notebook opened without a kernel shows the static
 widget, not "model not found"); matplotlib's ``<Figure size ...>`` text beside each figure's image
 is dropped (noise in notebook viewers; nbval drops it from fresh outputs too, see conftest.py);
-per-cell execution timestamps are dropped to keep diffs small.
+text printed in one go is one output however the kernel flushed it; per-cell execution timestamps
+are dropped to keep diffs small.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from notebook_outputs import drop_figure_text, strip_widget_views
+from notebook_outputs import drop_figure_text, join_adjacent_streams, strip_widget_views
 
 
 def run(path: Path, timeout: int = 120) -> float:
@@ -34,7 +35,7 @@ def run(path: Path, timeout: int = 120) -> float:
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         if "outputs" in cell:
-            cell.outputs = drop_figure_text(cell.outputs)
+            cell.outputs = join_adjacent_streams(drop_figure_text(cell.outputs))
     nb.metadata.pop("widgets", None)
     nbformat.validate(nb)
     nbformat.write(nb, path)

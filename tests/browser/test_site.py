@@ -166,6 +166,36 @@ CODE_COLOURS_JS = """() => {
   return out;
 }"""
 
+# A character no font on the machine has is drawn as a box ("tofu"), which a reader cannot read. Every
+# distinct character of the page's text (hidden text too: closed solutions, other modes) is drawn on a
+# canvas in its element's font and compared with a code point no font has (U+10FFFD, private use).
+MISSING_GLYPHS_JS = r"""async () => {
+  const seen = new Map();  // font + character -> where it occurs
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || el.closest('script, style, noscript, template')) continue;
+    const cs = getComputedStyle(el);
+    const font = `${cs.fontStyle} ${cs.fontWeight} 32px ${cs.fontFamily}`;
+    for (const ch of n.data) {
+      if (ch.codePointAt(0) < 128 || seen.has(font + ch)) continue;
+      const cls = (el.getAttribute('class') || '').split(' ')[0];
+      seen.set(font + ch, {font, ch, where: el.tagName.toLowerCase() + (cls ? '.' + cls : '')});
+    }
+  }
+  const canvas = document.createElement('canvas'); canvas.width = canvas.height = 64;
+  const ctx = canvas.getContext('2d', {willReadFrequently: true});
+  const draw = (font, ch) => { ctx.clearRect(0, 0, 64, 64); ctx.font = font; ctx.textBaseline = 'top';
+                               ctx.fillText(ch, 4, 4); return ctx.getImageData(0, 0, 64, 64).data.join(); };
+  const boxes = [];
+  for (const {font, ch, where} of seen.values()) {
+    await document.fonts.load(font, ch).catch(() => null);  // a web font (KaTeX's) loads on first use
+    if (draw(font, ch) === draw(font, '\u{10FFFD}'))
+      boxes.push(`${ch} (U+${ch.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}) in ${where}`);
+  }
+  return {checked: seen.size, boxes};
+}"""
+
 SOLUTIONS_JS = """() => {
   const vis = e => e.checkVisibility({visibilityProperty: true, opacityProperty: true});
   const sols = Array.from(document.querySelectorAll('div.solution'));
@@ -192,6 +222,7 @@ class Visit:
     loaded: list[str] = field(default_factory=list)  # site-relative files the browser loaded
     solutions: dict = field(default_factory=dict)  # SOLUTIONS_JS, and whether opening one showed its code
     code_colours: dict = field(default_factory=dict)  # CODE_COLOURS_JS in light and dark mode
+    glyphs: dict = field(default_factory=dict)  # MISSING_GLYPHS_JS
     screenshots: list[Path] = field(default_factory=list)
 
 
@@ -237,6 +268,7 @@ def _visit(site: Path, page_opener, page: str) -> Visit:
         visit.scan = p.evaluate(SCAN_JS)
         visit.solutions = p.evaluate(SOLUTIONS_JS)
         visit.code_colours["light"] = p.evaluate(CODE_COLOURS_JS)
+        visit.glyphs = p.evaluate(MISSING_GLYPHS_JS)
         if visit.solutions["n"]:  # open the first solution: its code cell shows
             sol = p.locator("div.solution").first
             sol.locator("button.toggle-button, .admonition-title").first.click()
@@ -528,6 +560,14 @@ def test_code_names_and_punctuation_have_the_text_colour(toc_page, visits):
             assert c["n"] == c["p"] == c["text"], (
                 f"{toc_page}, {mode} mode: code text is {c['text']}, names {c['n']}, punctuation {c['p']}: the "
                 "code style colours them, so _ext/lossbook_highlight.py must keep their spans")
+
+
+def test_every_character_has_a_glyph(toc_page, visits):
+    """No character of the page is drawn as a missing-glyph box by this machine's chromium, which has
+    no colour-emoji font, like many readers' computers: emoji markers (✅, ⬜) were such boxes."""
+    g = visits(toc_page).glyphs
+    assert g["checked"] > 0, f"{toc_page}: no non-ASCII character found (is the check broken?)"
+    assert g["boxes"] == [], f"{toc_page}: drawn as a box (no font has them): " + "; ".join(g["boxes"])
 
 
 def test_phone_width(toc_page, visits):

@@ -106,7 +106,7 @@ def assignment_notebook(nb, assignment, key) -> tuple[list[str], list[str]]:
     if done:
         setup = nbformat.v4.new_code_cell(
             f"# Graded assignment {assignment.title!r} ({term}): the checks of its exercises record your\n"
-            "# answer (⬜) instead of judging it; your instructor grades the notebook you hand in.\n"
+            "# answer (○) instead of judging it; your instructor grades the notebook you hand in.\n"
             "from lossutils.course.exercises import graded_assignment\n\n"
             f"graded_assignment({term!r}, {done!r})")
         nb.cells.insert(_setup_index(nb), setup)

@@ -56,12 +56,12 @@ def check_result(label: str, answer) -> Result:
 
 
 def check(label: str, answer) -> Result:
-    """Check your answer to exercise ``label``: ✅, or ❌ with a hint (never the solution), or ⬜ while
-    it is not answered yet."""
+    """Check your answer to exercise ``label``: ✓, or ✗ "not yet" with a hint (never the solution), or
+    ○ while it is not answered yet."""
     return check_result(label, answer)
 
 
 def graded_assignment(term: str, graded: list[str]) -> None:
     """Called by the first cell of a generated assignment notebook: the checks of ``graded`` record
-    the answer (⬜) instead of judging it against the practice values."""
+    the answer (○) instead of judging it against the practice values."""
     _GRADED.update({label: str(term) for label in graded})
