@@ -1,4 +1,5 @@
-"""Where the built site is and which pages its table of contents lists (shared by the browser tests)."""
+"""Where the built site is, which pages its table of contents lists, and how to scroll to an element
+(shared by the browser tests)."""
 
 from __future__ import annotations
 
@@ -38,3 +39,21 @@ def toc_pages() -> list[str]:
     """The HTML pages of every file in _toc.yml, in book order (e.g. "chapters/01_loss_basics.html")."""
     toc = yaml.safe_load((source_dir() / "_toc.yml").read_text(encoding="utf-8"))
     return [re.sub(r"\.(md|ipynb|rst)$", "", f) + ".html" for f in _toc_files(toc)]
+
+
+def scroll_to(page, selector: str, nth: int = 0) -> None:
+    """Scroll the ``nth`` match of ``selector`` to the top of the screen the way a link or a script
+    on the page would (``Element.scrollIntoView``), wait until that frame is drawn, and check that
+    the element is on the screen (a reader following a link to it would see it).
+
+    Not Playwright's ``scroll_into_view_if_needed``: it scrolls to where the element was before the
+    sections around it, skipped until then (``content-visibility: auto`` in _static/custom.css),
+    were laid out, so on long chapters it landed thousands of pixels away and screenshots showed
+    another part of the page, or nothing yet."""
+    top, height = page.evaluate("""async ([sel, n]) => {
+        const e = document.querySelectorAll(sel)[n];
+        e.scrollIntoView({block: 'start'});
+        for (let i = 0; i < 2; i++) await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+        return [e.getBoundingClientRect().top, innerHeight];
+    }""", [selector, nth])
+    assert 0 <= top < height, f"scrolled to {selector} (match {nth}), it is at {top:.0f} px, not on the {height} px screen"

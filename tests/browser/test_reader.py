@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from _book import site_dir, toc_pages
+from _book import scroll_to, site_dir, toc_pages
 
 ROOT = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("page_weight", ROOT / "tools" / "page_weight.py")
@@ -165,7 +165,7 @@ def test_no_axe_violations(site, page_opener, page_name):
         moved = page.evaluate(MOVE_WIDGETS_JS)
         problems += [f"dark (quizzes answered, widgets moved): {v}" for v in _axe(page, "document", COLOUR_RULES)]
         if quizzes:
-            page.locator(".lq-quiz .lq-q").nth(1).scroll_into_view_if_needed()
+            scroll_to(page, ".lq-quiz .lq-q", 1)
             _shot(site, page, f"{stem}--quiz-1366-dark.png")
         if quizzes or moved:
             _set_mode(page, "light")
@@ -311,7 +311,7 @@ def _phone_visit(site: Path, page_opener, chapter: str) -> dict:
 
     def look(page, where):
         if where == "widget":
-            page.locator(".lossutils-explorer").first.scroll_into_view_if_needed()
+            scroll_to(page, ".lossutils-explorer")
         _shot(site, page, shots[where])
 
     visits = [_cold_visit(page_opener, chapter, timed, look)]

@@ -43,7 +43,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 import yaml
-from _book import site_dir, source_dir, toc_pages
+from _book import scroll_to, site_dir, source_dir, toc_pages
 
 ROOT = Path(__file__).resolve().parents[2]
 PHONE = {"width": 390, "height": 844}
@@ -286,7 +286,7 @@ def _visit(site: Path, page_opener, page: str) -> Visit:
         visit.dark_cards = p.evaluate("""() => Array.from(document.querySelectorAll('.lq-quiz, .lossutils-explorer'),
             e => getComputedStyle(e.parentElement).backgroundColor)""")
         if visit.dark:
-            p.locator("main .cell_output img, main figure img").first.scroll_into_view_if_needed()
+            scroll_to(p, "main .cell_output img, main figure img")
             path = shots / f"{stem}--dark.png"
             p.screenshot(path=path)
             visit.screenshots.append(path)
