@@ -189,6 +189,44 @@ def wait_until_idle(load: float = 1.0, limit_s: int = 240) -> str:
     return said
 
 
+SPEED_JS = """() => {
+  // two fixed workloads, each timed 7 times; the fastest time is the least disturbed by the neighbours:
+  // a piece of what a chapter costs the browser (20 000 elements of text built and laid out), and
+  // plain JavaScript arithmetic (20 million square roots)
+  const dom = [], js = [];
+  for (let run = 0; run < 7; run++) {
+    const box = document.createElement('div'); document.body.appendChild(box);
+    const t0 = performance.now();
+    for (let i = 0; i < 20000; i++) {
+      const p = document.createElement(i % 10 ? 'span' : 'p'); p.textContent = 'loss ' + i + ' '; box.appendChild(p);
+    }
+    box.getBoundingClientRect(); document.body.offsetHeight;
+    dom.push(performance.now() - t0); box.remove();
+    const t1 = performance.now(); let x = 0; for (let i = 0; i < 2e7; i++) x += Math.sqrt(i);
+    js.push(performance.now() - t1); window.sink = x;  // x is used, so the loop cannot be optimised away
+  }
+  return [Math.min(...dom), Math.min(...js)];
+}"""
+
+
+def browser_speed() -> str:
+    """This machine's speed at this moment, in a browser: the fastest of 7 runs of two fixed workloads
+    in headless chromium (see SPEED_JS). The readers' timings move with the VM's speed, which drifts
+    from run to run; compare runs whose speed check is alike."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path="/usr/bin/chromium")
+        try:
+            dom, js = b.new_page(viewport={"width": 390, "height": 844}).evaluate(SPEED_JS)
+        finally:
+            b.close()
+    said = (f"Machine speed check (fastest of 7, full CPU speed): 20 000 elements built and laid out in {dom:.0f} ms, "
+            f"20 million square roots in {js:.0f} ms.")
+    log("   " + said)
+    return said
+
+
 def browser() -> list[str]:
     """The readers' timing budgets, asserted here and not in make test: every widget <= 50 ms to the
     next frame at 390 px with the CPU 4x slower, DOMContentLoaded <= 1 s per chapter, each the median
@@ -200,6 +238,7 @@ def browser() -> list[str]:
         subprocess.run([str(Path(py).parent / "jupyter-book"), "build", str(root), "--builder", "html", "--quiet"],
                        check=True, cwd=root)
     waited = wait_until_idle()
+    speed = browser_speed()
     log("== browser: widget latency and page load in headless chromium (LOSSBOOK_TIMING=1)")
     run = subprocess.run([py, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider", "tests/browser/test_reader.py",
                           "-k", "respond_fast or light_and_fast"], cwd=root, capture_output=True, text=True,
@@ -207,7 +246,8 @@ def browser() -> list[str]:
     keep = [ln.strip() for ln in run.stdout.splitlines()  # the run's report lines and its verdicts
             if ln.startswith(("chapters/", "PASSED", "FAILED")) or re.match(r"=+ \d+ (passed|failed)", ln)]
     return ["## Reader timings (browser)", "",
-            f"Budgets met: {ok(run.returncode == 0)}. {waited}", "", "```", *keep, "```"]
+            f"Budgets met: {ok(run.returncode == 0)}. {waited} {speed} Each number is the median of three "
+            "cold visits (tests/browser/test_reader.py).", "", "```", *keep, "```"]
 
 
 RUNNERS = {"losses": losses, "widgets": widgets, "notebooks": notebooks, "book": book, "grading": grading, "browser": browser}
