@@ -187,12 +187,15 @@ MISSING_GLYPHS_JS = r"""async () => {
   const ctx = canvas.getContext('2d', {willReadFrequently: true});
   const draw = (font, ch) => { ctx.clearRect(0, 0, 64, 64); ctx.font = font; ctx.textBaseline = 'top';
                                ctx.fillText(ch, 4, 4); return ctx.getImageData(0, 0, 64, 64).data.join(); };
+  const fonts = new Map();  // font -> the characters drawn in it
+  for (const {font, ch} of seen.values()) fonts.set(font, (fonts.get(font) || '') + ch);
+  // a web font (KaTeX's) loads on first use
+  await Promise.all(Array.from(fonts, ([font, chars]) => document.fonts.load(font, chars).catch(() => null)));
+  const tofu = new Map(Array.from(fonts.keys(), font => [font, draw(font, '\u{10FFFD}')]));
   const boxes = [];
-  for (const {font, ch, where} of seen.values()) {
-    await document.fonts.load(font, ch).catch(() => null);  // a web font (KaTeX's) loads on first use
-    if (draw(font, ch) === draw(font, '\u{10FFFD}'))
+  for (const {font, ch, where} of seen.values())
+    if (draw(font, ch) === tofu.get(font))
       boxes.push(`${ch} (U+${ch.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}) in ${where}`);
-  }
   return {checked: seen.size, boxes};
 }"""
 
