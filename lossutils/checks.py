@@ -3,9 +3,9 @@
 A check says whether an answer is right and, when it is not, what is off (wrong shape, off by a
 factor of 2, forgot the mean, sign flipped, ...) without printing the solution. Answers still set to
 ``None`` are reported as "not answered yet" (a neutral marker, not a failure), so a student notebook
-runs top to bottom unanswered. The markers are ✓ (correct), ✗ (not yet) and ○ (not answered yet):
-plain symbols that common fonts have, not emoji, which a computer without a colour-emoji font draws as
-empty boxes; and the words say the same.
+runs top to bottom unanswered. The markers are ✓ (correct), ✗ (not yet) and ○ (not answered yet),
+and the words say the same. They are plain symbols that common fonts have: emoji would show as empty
+boxes on a computer without a colour-emoji font.
 
 This module holds the machinery; the chapters' exercises are registered by the course package
 (``lossutils/course/exercises/<module>.py``) with :func:`exercise`:
