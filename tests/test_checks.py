@@ -108,6 +108,22 @@ def test_unanswered_shows_a_neutral_marker_with_words():
     assert wrong._repr_markdown_().startswith("✗ **loss-basics-ex3**: not yet — ")
 
 
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_untouched_exercise_cells_say_not_answered_yet(chapter):
+    """Under every exercise, before a reader writes anything, the stored check says ○ "not answered
+    yet", never ✗: a reader who has not started gets no hint about a mistake they did not make."""
+    nb = nbformat.read(chapter, as_version=4)
+    shown = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "solution" in cell.metadata.get("tags", []):
+            continue
+        for label, _ in find_check_calls(cell.source):
+            shown[label] = "".join("".join(o.get("data", {}).get("text/plain", "")) for o in cell.outputs)
+    assert shown, f"{chapter.name}: no exercise cell with a check call"
+    wrong = {label: text[:120] for label, text in shown.items() if not text.startswith("○")}
+    assert wrong == {}, f"{chapter.name}: untouched exercise cells that do not say 'not answered yet': {wrong}"
+
+
 def _numeric_labels():
     return [label for label in LABELS if isinstance(_checker(label), Numeric)]
 
