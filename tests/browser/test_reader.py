@@ -22,6 +22,7 @@ import functools
 import importlib.util
 import os
 import re
+import statistics
 import sys
 from pathlib import Path
 
@@ -262,10 +263,6 @@ PHONE_WIDGET_JS = """async ([samples]) => {
 }"""
 
 
-def _median(xs: list[float]) -> float:
-    return sorted(xs)[len(xs) // 2]
-
-
 def _cold_visit(page_opener, chapter: str, timed: bool, look=None) -> dict:
     """One cold load of ``chapter`` at 390 x 844 in a fresh browser context: DOMContentLoaded, the
     number of elements, the URLs loaded, and every widget's controls moved (PHONE_WIDGET_JS) with the
@@ -320,12 +317,14 @@ def _phone_visit(site: Path, page_opener, chapter: str) -> dict:
     widgets = []
     for i, w in enumerate(first["widgets"]):
         same = [v["widgets"][i] for v in visits]
-        widgets.append(dict(w, median=_median([s["median"] for s in same]), worst=max(s["worst"] for s in same),
-                            moves=sum(s["moves"] for s in same), medians=[s["median"] for s in same],
+        medians = [s["median"] for s in same]
+        widgets.append(dict(w, median=statistics.median_low(medians), medians=medians,
+                            worst=max(s["worst"] for s in same), moves=sum(s["moves"] for s in same),
                             jump=max(s["jump"] for s in same)))
     files = {re.sub(r"^https?://[^/]+/", "", u).split("?", 1)[0].split("#", 1)[0] for u in first["loaded"]}
     wire = sum(page_weight.file_sizes(site / f)[1] for f in files if (site / f).is_file())
-    return {"dcl": _median([v["dcl"] for v in visits]), "dcls": [v["dcl"] for v in visits], "nodes": first["nodes"],
+    dcls = [v["dcl"] for v in visits]
+    return {"dcl": statistics.median_low(dcls), "dcls": dcls, "nodes": first["nodes"],
             "wire": wire, "widgets": widgets, "timed": timed}
 
 
